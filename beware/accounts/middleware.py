@@ -1,0 +1,55 @@
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from beware.common.audit import Actor
+
+ACTING_MEMBER_SESSION_KEY = "acting_member_id"
+
+
+class ActingMemberMiddleware:
+    """Puts the member organisation the user acts for on the request
+    (`request.acting_member`) and the matching audit Actor (`request.actor`)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.acting_member = None
+        if request.user.is_authenticated:
+            from membership.selectors import members_of_user
+
+            members = members_of_user(request.user)
+            chosen = request.session.get(ACTING_MEMBER_SESSION_KEY)
+            request.acting_member = next((m for m in members if m.pk == chosen), members[0] if members else None)
+            request.user_members = members
+        request.actor = Actor(
+            user=request.user if request.user.is_authenticated else None, member=request.acting_member
+        )
+        return self.get_response(request)
+
+
+class RequireMFAMiddleware:
+    """Users in the directie and RvC roles must set up TOTP before anything else."""
+
+    ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz", "/i18n/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            user.is_authenticated
+            and not request.path.startswith(self.ALLOWED_PREFIXES)
+            and user.groups.filter(name__in=settings.MFA_REQUIRED_GROUPS).exists()
+            and not is_mfa_enabled(user)
+        ):
+            messages.warning(
+                request,
+                "Voor uw rol is tweestapsverificatie verplicht. Stel eerst een authenticator-app in.",
+            )
+            return redirect(reverse("mfa_activate_totp"))
+        return self.get_response(request)

@@ -1,0 +1,40 @@
+from django.conf import settings
+from django.db import models
+
+
+class AuditEvent(models.Model):
+    """One write that matters, append-only and hash-chained: each event's hash
+    covers its content and the previous event's hash, so a changed or deleted
+    row breaks the chain (see audit.verify_chain)."""
+
+    timestamp = models.DateTimeField("tijdstip", db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="gebruiker", null=True, blank=True, on_delete=models.PROTECT
+    )
+    actor_label = models.CharField("gebruiker (vastgelegd)", max_length=254)
+    member = models.ForeignKey(
+        "membership.Member", verbose_name="namens lid", null=True, blank=True, on_delete=models.PROTECT
+    )
+    member_label = models.CharField("namens lid (vastgelegd)", max_length=200, blank=True)
+    action = models.CharField("actie", max_length=100, db_index=True)
+    object_type = models.CharField("soort object", max_length=100, blank=True)
+    object_id = models.CharField("object-id", max_length=64, blank=True, db_index=True)
+    data = models.JSONField("gegevens", default=dict, blank=True)
+    prev_hash = models.CharField("vorige hash", max_length=64)
+    hash = models.CharField("hash", max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = "auditregel"
+        verbose_name_plural = "auditlog"
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.timestamp:%Y-%m-%d %H:%M} {self.actor_label}: {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("Een auditregel kan niet worden gewijzigd.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Een auditregel kan niet worden verwijderd.")

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from beware.accounts import views as account_views
+from beware.common.views import healthz
+
+admin.site.site_header = "Beware ledenportaal – beheer"
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("wissel-lid/", account_views.switch_member, name="switch_member"),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", healthz, name="healthz"),
+    path("beheer/", admin.site.urls),
+    path("", include("membership.urls")),
+]

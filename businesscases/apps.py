@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BusinesscasesConfig(AppConfig):
+    name = "businesscases"
+    verbose_name = "Businesscases"

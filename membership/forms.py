@@ -1,0 +1,84 @@
+from datetime import date
+
+from django import forms
+from django.core.validators import FileExtensionValidator
+
+from . import admission
+from .models import Contact, Gemeente, Member, MemberRole
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+
+class RegisterFilterForm(forms.Form):
+    zoekterm = forms.CharField(label="Zoeken op naam, gemeente of KvK", required=False)
+    status = forms.ChoiceField(label="Status", required=False, choices=[("", "Alle statussen"), *Member.STATUS_CHOICES])
+    soort = forms.ChoiceField(label="Soort", required=False, choices=[("", "Alle soorten"), *Member.Kind.choices])
+
+
+class MemberApplicationForm(forms.ModelForm):
+    status = forms.ChoiceField(
+        label="Fase",
+        choices=[(admission.AANVRAAG, "Aanvraag ingediend"), (admission.BELANGSTELLING, "Belangstellende")],
+    )
+    gemeenten = forms.ModelMultipleChoiceField(
+        label="Vertegenwoordigde gemeenten",
+        queryset=Gemeente.objects.filter(opgeheven_per__isnull=True),
+        help_text="Een gemeente vertegenwoordigt ten minste zichzelf; een gemeenschappelijke regeling haar deelnemers.",
+    )
+    vertegenwoordigt_vanaf = forms.DateField(
+        label="Vertegenwoordigt vanaf", widget=forms.DateInput(attrs={"type": "date"}), initial=date.today
+    )
+
+    class Meta:
+        model = Member
+        fields = ["naam", "code", "soort", "kvk", "oin", "adres", "postcode", "plaats", "factuur_email"]
+
+
+class MemberEditForm(forms.ModelForm):
+    class Meta:
+        model = Member
+        fields = ["adres", "postcode", "plaats", "factuuradres", "factuur_email", "kvk", "oin"]
+        widgets = {"factuuradres": forms.Textarea(attrs={"rows": 3})}
+
+
+class StepForm(forms.Form):
+    datum = forms.DateField(label="Datum", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    toelichting = forms.CharField(label="Toelichting", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["naam", "functie", "email", "telefoon", "rol"]
+
+
+class FactuurkenmerkForm(forms.Form):
+    jaar = forms.IntegerField(label="Jaar", min_value=2000, max_value=2100, initial=lambda: date.today().year)
+    kenmerk = forms.CharField(label="Factuurkenmerk / inkoopnummer", max_length=100)
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label="E-mailadres")
+    first_name = forms.CharField(label="Voornaam", max_length=150)
+    last_name = forms.CharField(label="Achternaam", max_length=150)
+    roles = forms.MultipleChoiceField(
+        label="Rollen binnen het lid", choices=MemberRole.Role.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+
+class InwonerImportForm(forms.Form):
+    bestand = forms.FileField(
+        label="CSV-bestand",
+        help_text=(
+            "Export uit CBS StatLine (tabel 03759ned) of een eigen bestand "
+            "met de kolommen gemeentecode, jaar en inwoners."
+        ),
+        validators=[FileExtensionValidator(["csv", "txt"], "Kies een CSV-bestand (.csv).")],
+    )
+    bron = forms.CharField(label="Bron", initial="CBS StatLine 03759ned", max_length=200)
+
+    def clean_bestand(self):
+        bestand = self.cleaned_data["bestand"]
+        if bestand.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError("Het bestand is groter dan 5 MB.")
+        return bestand
