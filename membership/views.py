@@ -61,6 +61,7 @@ def member_list(request):
 def member_detail(request, pk: int):
     member = _visible_member(request, pk)
     history = selectors.inwoner_history(member)
+    can_see_private = can(request.user, "membership.view_private_member", member)
     return render(
         request,
         "membership/member_detail.html",
@@ -69,8 +70,11 @@ def member_detail(request, pk: int):
             "representations": member.representations.select_related("gemeente"),
             "history": history,
             "chart": selectors.inwoner_chart(history),
-            "status_history": selectors.member_status_history(member),
-            "can_see_private": can(request.user, "membership.view_private_member", member),
+            # Who took each step, and why, is internal to the member and the staff.
+            "status_history": selectors.member_status_history(member)
+            if can_see_private or can(request.user, "membership.view_member")
+            else [],
+            "can_see_private": can_see_private,
             "steps": [s for s in admission.steps_from(member.status) if can(request.user, s.permission, member)],
             "step_form": StepForm(),
             "agreement_available": member.status in selectors.AGREEMENT_STATUSES,

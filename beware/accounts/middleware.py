@@ -32,7 +32,7 @@ class ActingMemberMiddleware:
 
 
 class RequireMFAMiddleware:
-    """Users in the directie and RvC roles must set up TOTP before anything else."""
+    """Users in the directie and RvC roles (and superusers) must set up TOTP before anything else."""
 
     ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz", "/i18n/")
 
@@ -44,7 +44,7 @@ class RequireMFAMiddleware:
         if (
             user.is_authenticated
             and not request.path.startswith(self.ALLOWED_PREFIXES)
-            and user.groups.filter(name__in=settings.MFA_REQUIRED_GROUPS).exists()
+            and (user.is_superuser or user.groups.filter(name__in=settings.MFA_REQUIRED_GROUPS).exists())
             and not is_mfa_enabled(user)
         ):
             messages.warning(

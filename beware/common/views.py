@@ -13,11 +13,11 @@ def healthz(request):
     except Exception as exc:  # noqa: BLE001 — any failure means not healthy
         checks["database"] = f"fout: {exc.__class__.__name__}"
     if settings.CELERY_BROKER_URL:
-        from beware.celery import app
+        from kombu import Connection
 
         try:
-            with app.connection_for_write() as conn:
-                conn.ensure_connection(max_retries=1, timeout=2)
+            with Connection(settings.CELERY_BROKER_URL, connect_timeout=2) as broker:
+                broker.ensure_connection(max_retries=1)
             checks["broker"] = "ok"
         except Exception as exc:  # noqa: BLE001
             checks["broker"] = f"fout: {exc.__class__.__name__}"

@@ -9,8 +9,7 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 SECRET_KEY = "test-geheim-niet-voor-productie"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-# Tests run tasks in-process but through Celery's real task machinery; the
-# broker itself is exercised by tests marked `broker`.
+# Tests run tasks in-process, through Celery's real task machinery.
 CELERY_TASK_ALWAYS_EAGER = True
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "test-artifacts" / "media"))
 STORAGES = {

@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from .models import User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    """Technical user management (first directie account, role groups). Roles
+    within a member are given through the portal's invitation page."""
+
+    ordering = ["email"]
+    list_display = ["email", "first_name", "last_name", "is_active", "is_superuser"]
+    list_filter = ["is_active", "is_superuser", "groups"]
+    search_fields = ["email", "first_name", "last_name"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        ("Persoon", {"fields": ["first_name", "last_name"]}),
+        ("Rechten", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
+        ("Data", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]

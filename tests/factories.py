@@ -1,0 +1,76 @@
+"""factory_boy factories with Dutch fake data; traits for the usual roles."""
+
+from datetime import date
+
+import factory
+from django.contrib.auth.models import Group
+from factory.django import DjangoModelFactory
+
+from beware.accounts.models import User
+from beware.common.audit import Actor
+from membership import admission, services
+from membership.models import Gemeente, Inwonertal, Member, Representation
+
+factory.Faker._DEFAULT_LOCALE = "nl_NL"
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"gebruiker{n}@test.example")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    password = factory.django.Password("Test-wachtwoord-2026")
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        for role in extracted or []:
+            self.groups.add(Group.objects.get(name=role))
+
+
+class GemeenteFactory(DjangoModelFactory):
+    class Meta:
+        model = Gemeente
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"GM{9000 + n:04d}")
+    naam = factory.Faker("city")
+
+
+class InwonertalFactory(DjangoModelFactory):
+    class Meta:
+        model = Inwonertal
+
+    gemeente = factory.SubFactory(GemeenteFactory)
+    jaar = 2027
+    aantal = 50_000
+
+
+class MemberFactory(DjangoModelFactory):
+    class Meta:
+        model = Member
+
+    code = factory.Sequence(lambda n: f"lid-{n}")
+    naam = factory.LazyAttribute(lambda o: f"Gemeente {o.code}")
+    soort = Member.Kind.GEMEENTE
+    status = admission.ACTIEF
+    ingangsdatum = date(2020, 1, 1)
+
+
+class RepresentationFactory(DjangoModelFactory):
+    class Meta:
+        model = Representation
+
+    member = factory.SubFactory(MemberFactory)
+    gemeente = factory.SubFactory(GemeenteFactory)
+    geldig_van = date(2017, 1, 1)
+
+
+def member_user(member: Member, *roles: str, **kwargs) -> User:
+    """A user with roles within a member, granted through the real service."""
+    user = UserFactory(**kwargs)
+    for role in roles:
+        services.member_role_grant(user, member, role, by=Actor.system())
+    return user

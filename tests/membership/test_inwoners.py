@@ -1,0 +1,89 @@
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from beware.common.audit import Actor
+from membership import services
+from membership.selectors import MissingInwonertal, inwoner_history, inwoners_by_member, member_inwoners
+from tests.factories import GemeenteFactory, InwonertalFactory, MemberFactory, RepresentationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def mijngemeentedichtbij():
+    """A gemeenschappelijke regeling representing Boxtel and Sint-Michielsgestel."""
+    member = MemberFactory(code="mgd", naam="MijnGemeenteDichtbij", soort="gemeenschappelijke_regeling")
+    boxtel = GemeenteFactory(code="GM0757", naam="Boxtel")
+    gestel = GemeenteFactory(code="GM0845", naam="Sint-Michielsgestel")
+    RepresentationFactory(member=member, gemeente=boxtel, geldig_van=date(2017, 1, 12))
+    RepresentationFactory(member=member, gemeente=gestel, geldig_van=date(2017, 1, 12))
+    for jaar, (b, g) in {2026: (30_950, 29_600), 2027: (31_012, 29_733)}.items():
+        InwonertalFactory(gemeente=boxtel, jaar=jaar, aantal=b)
+        InwonertalFactory(gemeente=gestel, jaar=jaar, aantal=g)
+    return member
+
+
+def test_a_gr_has_the_inwoners_of_all_gemeenten_it_represents(mijngemeentedichtbij):
+    assert member_inwoners(mijngemeentedichtbij, date(2027, 1, 1)) == 31_012 + 29_733
+    assert member_inwoners(mijngemeentedichtbij, date(2026, 7, 1)) == 30_950 + 29_600
+
+
+def test_a_gemeente_counts_only_while_it_is_represented(mijngemeentedichtbij):
+    late = GemeenteFactory(code="GM0796", naam="'s-Hertogenbosch")
+    RepresentationFactory(member=mijngemeentedichtbij, gemeente=late, geldig_van=date(2027, 3, 1))
+    InwonertalFactory(gemeente=late, jaar=2027, aantal=160_000)
+    assert member_inwoners(mijngemeentedichtbij, date(2027, 1, 1)) == 31_012 + 29_733
+    assert member_inwoners(mijngemeentedichtbij, date(2027, 3, 1)) == 31_012 + 29_733 + 160_000
+
+
+def test_a_missing_figure_is_an_error_naming_gemeente_and_year(mijngemeentedichtbij):
+    with pytest.raises(MissingInwonertal) as error:
+        member_inwoners(mijngemeentedichtbij, date(2028, 1, 1))
+    assert str(error.value) == "Geen inwonertal bekend voor Boxtel (GM0757) in 2028."
+    assert error.value.gemeente.code == "GM0757"
+    assert error.value.jaar == 2028
+
+
+def test_one_missing_gemeente_is_never_a_silent_zero(mijngemeentedichtbij):
+    InwonertalFactory(gemeente=mijngemeentedichtbij.representations.get(gemeente__code="GM0757").gemeente, jaar=2028)
+    result = inwoners_by_member([mijngemeentedichtbij.pk], date(2028, 1, 1))[mijngemeentedichtbij.pk]
+    assert isinstance(result, MissingInwonertal)
+    assert "Sint-Michielsgestel (GM0845) in 2028" in str(result)
+
+
+def test_many_members_cost_two_queries(django_assert_num_queries, mijngemeentedichtbij):
+    ids = [mijngemeentedichtbij.pk]
+    for _ in range(20):
+        member = RepresentationFactory().member
+        InwonertalFactory(gemeente=member.representations.get().gemeente, jaar=2027)
+        ids.append(member.pk)
+    with django_assert_num_queries(2):
+        result = inwoners_by_member(ids, date(2027, 1, 1))
+    assert result[mijngemeentedichtbij.pk] == 60_745
+    assert all(result[i] == 50_000 for i in ids[1:])
+
+
+def test_history_per_year_flags_missing_and_demo_figures(mijngemeentedichtbij):
+    history = inwoner_history(mijngemeentedichtbij)
+    assert [(h.jaar, h.inwoners) for h in history] == [(2026, 60_550), (2027, 60_745)]
+    assert not any(h.is_demo for h in history)
+
+
+def test_a_gemeente_is_represented_by_one_member_at_a_time(mijngemeentedichtbij):
+    other = MemberFactory(naam="Gemeente Boxtel")
+    boxtel = mijngemeentedichtbij.representations.get(gemeente__code="GM0757").gemeente
+    with pytest.raises(ValidationError, match="al vertegenwoordigd door MijnGemeenteDichtbij"):
+        services.representation_add(other, boxtel, by=Actor.system(), geldig_van=date(2027, 1, 1))
+    assert other.representations.count() == 0
+
+
+def test_a_representation_after_the_previous_one_ended_is_allowed(mijngemeentedichtbij):
+    representation = mijngemeentedichtbij.representations.get(gemeente__code="GM0757")
+    representation.geldig_tot = date(2027, 1, 1)
+    representation.save()
+    other = MemberFactory(naam="Gemeente Boxtel")
+    services.representation_add(other, representation.gemeente, by=Actor.system(), geldig_van=date(2027, 1, 1))
+    assert member_inwoners(other, date(2027, 1, 1)) == 31_012
+    assert member_inwoners(mijngemeentedichtbij, date(2027, 1, 1)) == 29_733

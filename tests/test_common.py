@@ -1,0 +1,159 @@
+import os
+import subprocess
+import sys
+import threading
+
+import pytest
+from django.conf import settings
+from django.db import connection, connections
+from django.test import Client
+
+from beware.common import audit
+from beware.common.audit import Actor
+from beware.common.models import AuditEvent
+from membership.models import MemberRole
+from tests.conftest import login
+from tests.factories import MemberFactory, member_user
+
+
+@pytest.mark.django_db
+def test_the_audit_log_records_who_for_which_member_and_when(eindhoven_user, eindhoven):
+    event = audit.record("test.iets", actor=Actor(user=eindhoven_user, member=eindhoven), obj=eindhoven, data={"a": 1})
+    assert (event.actor_label, event.member_label, event.object_id) == (
+        eindhoven_user.email,
+        "Gemeente Eindhoven",
+        str(eindhoven.pk),
+    )
+    assert event.timestamp is not None
+
+
+@pytest.mark.django_db
+def test_audit_events_cannot_be_changed_or_deleted(eindhoven):
+    event = audit.record("test.iets", actor=Actor.system(), obj=eindhoven)
+    event.action = "iets anders"
+    with pytest.raises(PermissionError):
+        event.save()
+    with pytest.raises(PermissionError):
+        event.delete()
+
+
+@pytest.mark.django_db
+def test_the_hash_chain_exposes_a_row_changed_behind_the_applications_back(eindhoven):
+    events = [audit.record(f"test.{i}", actor=Actor.system(), obj=eindhoven) for i in range(3)]
+    assert audit.verify_chain() is None
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE common_auditevent SET action = %s WHERE id = %s", ["vervalst", events[1].pk])
+    assert audit.verify_chain() == events[1].pk
+
+
+@pytest.mark.django_db
+def test_a_user_acts_for_the_member_chosen_in_the_session(eindhoven, woerden):
+    user = member_user(eindhoven, MemberRole.Role.LID_BEHEERDER)
+    from membership.services import member_role_grant
+
+    member_role_grant(user, woerden, MemberRole.Role.LID_BEHEERDER, by=Actor.system())
+    client = login(user)
+    assert "U handelt namens" in client.get("/").content.decode()
+    client.post("/wissel-lid/", {"lid": woerden.pk, "next": "/"})
+    assert client.get("/mijn-organisatie/")["Location"] == f"/leden/{woerden.pk}/organisatie/"
+    client.post(f"/leden/{woerden.pk}/organisatie/factuurkenmerk/", {"jaar": 2027, "kenmerk": "W-1"})
+    event = AuditEvent.objects.get(action="lid.factuurkenmerk")
+    assert event.member == woerden
+
+
+@pytest.mark.django_db
+def test_a_user_cannot_switch_to_a_member_it_has_no_role_in(eindhoven_user, woerden, eindhoven):
+    client = login(eindhoven_user)
+    client.post("/wissel-lid/", {"lid": woerden.pk, "next": "https://elders.example/"})
+    assert client.get("/mijn-organisatie/")["Location"] == f"/leden/{eindhoven.pk}/organisatie/"
+
+
+@pytest.mark.django_db
+def test_healthz_checks_the_database():
+    response = Client().get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["checks"]["database"] == "ok"
+    if settings.CELERY_BROKER_URL:  # CI: the machine's Redis
+        assert response.json()["checks"]["broker"] == "ok"
+
+
+@pytest.mark.django_db
+def test_healthz_reports_an_unreachable_broker_as_unhealthy(settings):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    response = Client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["broker"].startswith("fout")
+
+
+@pytest.mark.django_db
+def test_pages_carry_a_strict_content_security_policy(eindhoven_user):
+    response = login(eindhoven_user).get("/leden/")
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "beware.settings.production",
+        "SECRET_KEY": "een-lang-geheim-" + "x" * 50,
+        "DATABASE_URL": "sqlite:////tmp/beware-check-deploy.sqlite3",
+        "ALLOWED_HOSTS": "portaal.beware.example",
+        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+        "REDIS_URL": "redis://127.0.0.1:6379/1",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    env.update(DJANGO_SETTINGS_MODULE="beware.settings.production", DATABASE_URL="sqlite:////tmp/x.sqlite3")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_audit_writes_keep_one_unbroken_chain():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite serialises all writers anyway")
+    member = MemberFactory()
+    barrier = threading.Barrier(8)
+    errors = []
+
+    def write(i):
+        try:
+            barrier.wait()
+            for j in range(5):
+                audit.record(f"test.{i}.{j}", actor=Actor.system(), obj=member)
+        except Exception as exc:  # noqa: BLE001 — reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=write, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert AuditEvent.objects.count() == 40
+    assert audit.verify_chain() is None
