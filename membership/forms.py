@@ -82,3 +82,12 @@ class InwonerImportForm(forms.Form):
         if bestand.size > MAX_IMPORT_BYTES:
             raise forms.ValidationError("Het bestand is groter dan 5 MB.")
         return bestand
+
+
+class RepresentationForm(forms.Form):
+    gemeente = forms.ModelChoiceField(label="Gemeente", queryset=Gemeente.objects.filter(opgeheven_per__isnull=True))
+    geldig_van = forms.DateField(label="Vertegenwoordigt vanaf", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class RepresentationEndForm(forms.Form):
+    geldig_tot = forms.DateField(label="Geldig tot", widget=forms.DateInput(attrs={"type": "date"}))

@@ -111,8 +111,9 @@ def representation_add(
     member: Member, gemeente: Gemeente, *, by: Actor, geldig_van: date, geldig_tot: date | None = None
 ) -> Representation:
     """A member starts representing a gemeente. A gemeente is represented by at
-    most one member at a time, so its inwoners are never counted twice."""
-    _require(by, "membership.change_member", member)
+    most one member at a time, so its inwoners are never counted twice. Only
+    staff change representations: they decide what a member pays."""
+    _require(by, "membership.change_representation", member)
     with transaction.atomic():
         representation = Representation(member=member, gemeente=gemeente, geldig_van=geldig_van, geldig_tot=geldig_tot)
         representation.full_clean()
@@ -134,6 +135,26 @@ def representation_add(
             actor=by,
             obj=member,
             data={"gemeente": gemeente.code, "geldig_van": geldig_van, "geldig_tot": geldig_tot},
+        )
+        return representation
+
+
+def representation_end(representation: Representation, *, by: Actor, geldig_tot: date) -> Representation:
+    """End a representation (herindeling, a gemeente leaving a GR); history stays."""
+    _require(by, "membership.change_representation", representation.member)
+    with transaction.atomic():
+        representation = Representation.objects.select_for_update().get(pk=representation.pk)
+        if representation.geldig_tot is not None:
+            raise ValidationError({"geldig_tot": "Deze vertegenwoordiging is al beëindigd."})
+        if geldig_tot <= representation.geldig_van:
+            raise ValidationError({"geldig_tot": "De einddatum moet na de begindatum liggen."})
+        representation.geldig_tot = geldig_tot
+        representation.save()
+        audit.record(
+            "lid.vertegenwoordiging_beeindigd",
+            actor=by,
+            obj=representation.member,
+            data={"gemeente": representation.gemeente.code, "geldig_tot": geldig_tot},
         )
         return representation
 

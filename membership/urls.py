@@ -17,6 +17,12 @@ urlpatterns = [
     path("leden/<int:pk>/uitnodigen/", views.member_invite, name="invite"),
     path("leden/<int:pk>/overeenkomst.pdf", views.agreement_pdf, name="agreement"),
     path("leden/<int:pk>/stap/<slug:step>/", views.member_step, name="step"),
+    path("leden/<int:pk>/gemeenten/", views.representation_add, name="representation_add"),
+    path(
+        "leden/<int:pk>/gemeenten/<int:representation_pk>/beeindigen/",
+        views.representation_end,
+        name="representation_end",
+    ),
     path("mijn-organisatie/", views.my_organisation, name="my_organisation"),
     path("toelating/", views.admission_queue, name="queue"),
     path("toelating/nieuw/", views.member_new, name="new"),

@@ -19,9 +19,11 @@ from .forms import (
     MemberApplicationForm,
     MemberEditForm,
     RegisterFilterForm,
+    RepresentationEndForm,
+    RepresentationForm,
     StepForm,
 )
-from .models import Contact, Member
+from .models import Contact, Member, Representation
 
 QUEUE_PERMISSIONS = (
     "membership.add_member",
@@ -78,8 +80,50 @@ def member_detail(request, pk: int):
             "steps": [s for s in admission.steps_from(member.status) if can(request.user, s.permission, member)],
             "step_form": StepForm(),
             "agreement_available": member.status in selectors.AGREEMENT_STATUSES,
+            "can_change_representation": can(request.user, "membership.change_representation", member),
+            "representation_form": RepresentationForm(),
         },
     )
+
+
+def _messages_for_invalid_form(request, form) -> None:
+    for field, problems in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        messages.error(request, f"{label}: {' '.join(problems)}" if label else " ".join(problems))
+
+
+@login_required
+@require_POST
+def representation_add(request, pk: int):
+    member = get_object_or_404(Member, pk=pk)
+    form = RepresentationForm(request.POST)
+    if not form.is_valid():
+        _messages_for_invalid_form(request, form)
+    else:
+        try:
+            services.representation_add(member, by=request.actor, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors_to_messages(request, error)
+        else:
+            messages.success(request, f"{member.naam} vertegenwoordigt nu ook {form.cleaned_data['gemeente'].naam}.")
+    return redirect("membership:detail", pk=member.pk)
+
+
+@login_required
+@require_POST
+def representation_end(request, pk: int, representation_pk: int):
+    representation = get_object_or_404(Representation, pk=representation_pk, member_id=pk)
+    form = RepresentationEndForm(request.POST)
+    if not form.is_valid():
+        _messages_for_invalid_form(request, form)
+    else:
+        try:
+            services.representation_end(representation, by=request.actor, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors_to_messages(request, error)
+        else:
+            messages.success(request, f"De vertegenwoordiging van {representation.gemeente.naam} is beëindigd.")
+    return redirect("membership:detail", pk=pk)
 
 
 @login_required
@@ -131,8 +175,7 @@ def contact_add(request, pk: int):
         services.contact_add(member, by=request.actor, **form.cleaned_data)
         messages.success(request, f"Contactpersoon {form.cleaned_data['naam']} is toegevoegd.")
     else:
-        for field, problems in form.errors.items():
-            messages.error(request, f"{form.fields[field].label}: {' '.join(problems)}")
+        _messages_for_invalid_form(request, form)
     return redirect("membership:organisation", pk=member.pk)
 
 
@@ -154,8 +197,7 @@ def factuurkenmerk_set(request, pk: int):
         services.factuurkenmerk_set(member, by=request.actor, **form.cleaned_data)
         messages.success(request, f"Het factuurkenmerk voor {form.cleaned_data['jaar']} is opgeslagen.")
     else:
-        for field, problems in form.errors.items():
-            messages.error(request, f"{form.fields[field].label}: {' '.join(problems)}")
+        _messages_for_invalid_form(request, form)
     return redirect("membership:organisation", pk=member.pk)
 
 

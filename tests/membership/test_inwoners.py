@@ -87,3 +87,51 @@ def test_a_representation_after_the_previous_one_ended_is_allowed(mijngemeentedi
     services.representation_add(other, representation.gemeente, by=Actor.system(), geldig_van=date(2027, 1, 1))
     assert member_inwoners(other, date(2027, 1, 1)) == 31_012
     assert member_inwoners(mijngemeentedichtbij, date(2027, 1, 1)) == 29_733
+
+
+def test_staff_end_a_representation_and_the_history_stays(mijngemeentedichtbij, manager):
+    from tests.conftest import login
+
+    representation = mijngemeentedichtbij.representations.get(gemeente__code="GM0757")
+    response = login(manager).post(
+        f"/leden/{mijngemeentedichtbij.pk}/gemeenten/{representation.pk}/beeindigen/", {"geldig_tot": "2027-01-01"}
+    )
+    assert response.status_code == 302
+    representation.refresh_from_db()
+    assert representation.geldig_tot == date(2027, 1, 1)
+    assert member_inwoners(mijngemeentedichtbij, date(2026, 1, 1)) == 60_550
+    assert member_inwoners(mijngemeentedichtbij, date(2027, 1, 1)) == 29_733
+
+
+def test_a_lid_beheerder_cannot_change_what_its_member_represents(mijngemeentedichtbij):
+    from tests.conftest import login
+    from tests.factories import member_user
+
+    beheerder = member_user(mijngemeentedichtbij, "lid_beheerder")
+    representation = mijngemeentedichtbij.representations.get(gemeente__code="GM0757")
+    response = login(beheerder).post(
+        f"/leden/{mijngemeentedichtbij.pk}/gemeenten/{representation.pk}/beeindigen/", {"geldig_tot": "2027-01-01"}
+    )
+    assert response.status_code == 403
+    response = login(beheerder).post(
+        f"/leden/{mijngemeentedichtbij.pk}/gemeenten/",
+        {"gemeente": GemeenteFactory(code="GM0001").pk, "geldig_van": "2027-01-01"},
+    )
+    assert response.status_code == 403
+    representation.refresh_from_db()
+    assert representation.geldig_tot is None
+    assert mijngemeentedichtbij.representations.count() == 2
+
+
+def test_ending_before_the_start_is_refused_with_a_message(mijngemeentedichtbij, manager):
+    from tests.conftest import login
+
+    representation = mijngemeentedichtbij.representations.get(gemeente__code="GM0757")
+    response = login(manager).post(
+        f"/leden/{mijngemeentedichtbij.pk}/gemeenten/{representation.pk}/beeindigen/",
+        {"geldig_tot": "2016-01-01"},
+        follow=True,
+    )
+    assert "De einddatum moet na de begindatum liggen." in response.content.decode()
+    representation.refresh_from_db()
+    assert representation.geldig_tot is None
