@@ -157,3 +157,17 @@ def test_concurrent_audit_writes_keep_one_unbroken_chain():
     assert errors == []
     assert AuditEvent.objects.count() == 40
     assert audit.verify_chain() is None
+
+
+@pytest.mark.django_db
+def test_the_verify_audit_command_reports_a_broken_chain(eindhoven, capsys):
+    from django.core.management import CommandError, call_command
+
+    first = audit.record("test.een", actor=Actor.system(), obj=eindhoven)
+    audit.record("test.twee", actor=Actor.system(), obj=eindhoven)
+    call_command("verify_audit")
+    assert "intact (2 regels)" in capsys.readouterr().out
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM common_auditevent WHERE id = %s", [first.pk])
+    with pytest.raises(CommandError, match="niet intact"):
+        call_command("verify_audit")
