@@ -145,11 +145,20 @@ def admission_queue(user) -> QuerySet[Member]:
     )
 
 
+@dataclass(frozen=True)
+class MemberPerson:
+    user: object
+    roles: list[str]
+
+
 def member_private_data(member: Member) -> dict:
+    people: dict[int, MemberPerson] = {}
+    for role in MemberRole.objects.filter(member=member).select_related("user").order_by("user__email", "role"):
+        people.setdefault(role.user_id, MemberPerson(user=role.user, roles=[])).roles.append(role.get_role_display())
     return {
         "contacts": list(Contact.objects.filter(member=member)),
         "factuurkenmerken": list(Factuurkenmerk.objects.filter(member=member)),
-        "roles": list(MemberRole.objects.filter(member=member).select_related("user")),
+        "people": list(people.values()),
     }
 
 

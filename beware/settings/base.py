@@ -105,6 +105,7 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 
 # allauth: e-mail login, members are invited (no open sign-up), rate limits.
 ACCOUNT_ADAPTER = "beware.accounts.adapters.InviteOnlyAccountAdapter"
+ACCOUNT_FORMS = {"login": "beware.accounts.forms.PortalLoginForm"}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
