@@ -2,6 +2,7 @@ from datetime import date
 
 from django import forms
 from django.core.validators import FileExtensionValidator
+from django.utils.translation import gettext_lazy as _
 
 from . import admission
 from .models import Contact, Gemeente, Member, MemberRole
@@ -10,23 +11,27 @@ MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 
 class RegisterFilterForm(forms.Form):
-    zoekterm = forms.CharField(label="Zoeken op naam, gemeente of KvK", required=False)
-    status = forms.ChoiceField(label="Status", required=False, choices=[("", "Alle statussen"), *Member.STATUS_CHOICES])
-    soort = forms.ChoiceField(label="Soort", required=False, choices=[("", "Alle soorten"), *Member.Kind.choices])
+    zoekterm = forms.CharField(label=_("Zoeken op naam, gemeente of KvK"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Alle statussen")), *Member.STATUS_CHOICES]
+    )
+    soort = forms.ChoiceField(label=_("Soort"), required=False, choices=[("", _("Alle soorten")), *Member.Kind.choices])
 
 
 class MemberApplicationForm(forms.ModelForm):
     status = forms.ChoiceField(
-        label="Fase",
-        choices=[(admission.AANVRAAG, "Aanvraag ingediend"), (admission.BELANGSTELLING, "Belangstellende")],
+        label=_("Fase"),
+        choices=[(admission.AANVRAAG, _("Aanvraag ingediend")), (admission.BELANGSTELLING, _("Belangstellende"))],
     )
     gemeenten = forms.ModelMultipleChoiceField(
-        label="Vertegenwoordigde gemeenten",
+        label=_("Vertegenwoordigde gemeenten"),
         queryset=Gemeente.objects.filter(opgeheven_per__isnull=True),
-        help_text="Een gemeente vertegenwoordigt ten minste zichzelf; een gemeenschappelijke regeling haar deelnemers.",
+        help_text=_(
+            "Een gemeente vertegenwoordigt ten minste zichzelf; een gemeenschappelijke regeling haar deelnemers."
+        ),
     )
     vertegenwoordigt_vanaf = forms.DateField(
-        label="Vertegenwoordigt vanaf", widget=forms.DateInput(attrs={"type": "date"}), initial=date.today
+        label=_("Vertegenwoordigt vanaf"), widget=forms.DateInput(attrs={"type": "date"}), initial=date.today
     )
 
     class Meta:
@@ -42,8 +47,8 @@ class MemberEditForm(forms.ModelForm):
 
 
 class StepForm(forms.Form):
-    datum = forms.DateField(label="Datum", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    toelichting = forms.CharField(label="Toelichting", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    datum = forms.DateField(label=_("Datum"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    toelichting = forms.CharField(label=_("Toelichting"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ContactForm(forms.ModelForm):
@@ -53,41 +58,41 @@ class ContactForm(forms.ModelForm):
 
 
 class FactuurkenmerkForm(forms.Form):
-    jaar = forms.IntegerField(label="Jaar", min_value=2000, max_value=2100, initial=lambda: date.today().year)
-    kenmerk = forms.CharField(label="Factuurkenmerk / inkoopnummer", max_length=100)
+    jaar = forms.IntegerField(label=_("Jaar"), min_value=2000, max_value=2100, initial=lambda: date.today().year)
+    kenmerk = forms.CharField(label=_("Factuurkenmerk / inkoopnummer"), max_length=100)
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(label="E-mailadres")
-    first_name = forms.CharField(label="Voornaam", max_length=150)
-    last_name = forms.CharField(label="Achternaam", max_length=150)
+    email = forms.EmailField(label=_("E-mailadres"))
+    first_name = forms.CharField(label=_("Voornaam"), max_length=150)
+    last_name = forms.CharField(label=_("Achternaam"), max_length=150)
     roles = forms.MultipleChoiceField(
-        label="Rollen binnen het lid", choices=MemberRole.Role.choices, widget=forms.CheckboxSelectMultiple
+        label=_("Rollen binnen het lid"), choices=MemberRole.Role.choices, widget=forms.CheckboxSelectMultiple
     )
 
 
 class InwonerImportForm(forms.Form):
     bestand = forms.FileField(
-        label="CSV-bestand",
-        help_text=(
+        label=_("CSV-bestand"),
+        help_text=_(
             "Export uit CBS StatLine (tabel 03759ned) of een eigen bestand "
             "met de kolommen gemeentecode, jaar en inwoners."
         ),
-        validators=[FileExtensionValidator(["csv", "txt"], "Kies een CSV-bestand (.csv).")],
+        validators=[FileExtensionValidator(["csv", "txt"], _("Kies een CSV-bestand (.csv)."))],
     )
-    bron = forms.CharField(label="Bron", initial="CBS StatLine 03759ned", max_length=200)
+    bron = forms.CharField(label=_("Bron"), initial="CBS StatLine 03759ned", max_length=200)
 
     def clean_bestand(self):
         bestand = self.cleaned_data["bestand"]
         if bestand.size > MAX_IMPORT_BYTES:
-            raise forms.ValidationError("Het bestand is groter dan 5 MB.")
+            raise forms.ValidationError(_("Het bestand is groter dan 5 MB."))
         return bestand
 
 
 class RepresentationForm(forms.Form):
-    gemeente = forms.ModelChoiceField(label="Gemeente", queryset=Gemeente.objects.filter(opgeheven_per__isnull=True))
-    geldig_van = forms.DateField(label="Vertegenwoordigt vanaf", widget=forms.DateInput(attrs={"type": "date"}))
+    gemeente = forms.ModelChoiceField(label=_("Gemeente"), queryset=Gemeente.objects.filter(opgeheven_per__isnull=True))
+    geldig_van = forms.DateField(label=_("Vertegenwoordigt vanaf"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class RepresentationEndForm(forms.Form):
-    geldig_tot = forms.DateField(label="Geldig tot", widget=forms.DateInput(attrs={"type": "date"}))
+    geldig_tot = forms.DateField(label=_("Geldig tot"), widget=forms.DateInput(attrs={"type": "date"}))

@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from beware.common.pdf import render_pdf
@@ -105,7 +106,11 @@ def representation_add(request, pk: int):
         except ValidationError as error:
             _form_errors_to_messages(request, error)
         else:
-            messages.success(request, f"{member.naam} vertegenwoordigt nu ook {form.cleaned_data['gemeente'].naam}.")
+            messages.success(
+                request,
+                _("%(lid)s vertegenwoordigt nu ook %(gemeente)s.")
+                % {"lid": member.naam, "gemeente": form.cleaned_data["gemeente"].naam},
+            )
     return redirect("membership:detail", pk=member.pk)
 
 
@@ -122,7 +127,10 @@ def representation_end(request, pk: int, representation_pk: int):
         except ValidationError as error:
             _form_errors_to_messages(request, error)
         else:
-            messages.success(request, f"De vertegenwoordiging van {representation.gemeente.naam} is beëindigd.")
+            messages.success(
+                request,
+                _("De vertegenwoordiging van %(gemeente)s is beëindigd.") % {"gemeente": representation.gemeente.naam},
+            )
     return redirect("membership:detail", pk=pk)
 
 
@@ -141,7 +149,7 @@ def member_organisation(request, pk: int):
             services.member_update(
                 member, by=request.actor, **{f: edit_form.cleaned_data[f] for f in edit_form.changed_data}
             )
-            messages.success(request, "De gegevens zijn opgeslagen.")
+            messages.success(request, _("De gegevens zijn opgeslagen."))
             return redirect("membership:organisation", pk=member.pk)
     return render(
         request,
@@ -173,7 +181,7 @@ def contact_add(request, pk: int):
     form = ContactForm(request.POST)
     if form.is_valid():
         services.contact_add(member, by=request.actor, **form.cleaned_data)
-        messages.success(request, f"Contactpersoon {form.cleaned_data['naam']} is toegevoegd.")
+        messages.success(request, _("Contactpersoon %(naam)s is toegevoegd.") % {"naam": form.cleaned_data["naam"]})
     else:
         _messages_for_invalid_form(request, form)
     return redirect("membership:organisation", pk=member.pk)
@@ -184,7 +192,7 @@ def contact_add(request, pk: int):
 def contact_remove(request, pk: int, contact_pk: int):
     contact = get_object_or_404(Contact, pk=contact_pk, member_id=pk)
     services.contact_remove(contact, by=request.actor)
-    messages.success(request, f"Contactpersoon {contact.naam} is verwijderd.")
+    messages.success(request, _("Contactpersoon %(naam)s is verwijderd.") % {"naam": contact.naam})
     return redirect("membership:organisation", pk=pk)
 
 
@@ -195,7 +203,9 @@ def factuurkenmerk_set(request, pk: int):
     form = FactuurkenmerkForm(request.POST)
     if form.is_valid():
         services.factuurkenmerk_set(member, by=request.actor, **form.cleaned_data)
-        messages.success(request, f"Het factuurkenmerk voor {form.cleaned_data['jaar']} is opgeslagen.")
+        messages.success(
+            request, _("Het factuurkenmerk voor %(jaar)s is opgeslagen.") % {"jaar": form.cleaned_data["jaar"]}
+        )
     else:
         _messages_for_invalid_form(request, form)
     return redirect("membership:organisation", pk=member.pk)
@@ -209,7 +219,9 @@ def member_invite(request, pk: int):
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = services.user_invite(member=member, by=request.actor, **form.cleaned_data)
-        messages.success(request, f"{user.email} is uitgenodigd; de uitnodiging is per e-mail verstuurd.")
+        messages.success(
+            request, _("%(email)s is uitgenodigd; de uitnodiging is per e-mail verstuurd.") % {"email": user.email}
+        )
         return redirect("membership:organisation", pk=member.pk)
     return render(request, "membership/member_invite.html", {"member": member, "form": form})
 
@@ -220,7 +232,7 @@ def agreement_pdf(request, pk: int):
     if not can(request.user, "membership.view_private_member", member):
         raise PermissionDenied
     if member.status not in selectors.AGREEMENT_STATUSES:
-        messages.error(request, "De overeenkomst is er pas na het besluit tot toelating.")
+        messages.error(request, _("De overeenkomst is er pas na het besluit tot toelating."))
         return redirect("membership:detail", pk=member.pk)
     document = render_pdf("membership/agreement.html", selectors.agreement_context(member))
     response = HttpResponse(document.pdf, content_type="application/pdf")
@@ -253,7 +265,11 @@ def member_new(request):
         except ValidationError as error:
             _form_errors_to_messages(request, error)
         else:
-            messages.success(request, f"{member.naam} is geregistreerd ({member.get_status_display().lower()}).")
+            messages.success(
+                request,
+                _("%(lid)s is geregistreerd (%(status)s).")
+                % {"lid": member.naam, "status": member.get_status_display().lower()},
+            )
             return redirect("membership:detail", pk=member.pk)
     return render(request, "membership/member_new.html", {"form": form})
 
@@ -271,7 +287,9 @@ def member_step(request, pk: int, step: str):
     except ValidationError as error:
         _form_errors_to_messages(request, error)
     else:
-        messages.success(request, f"{admission.STEPS[step].label}: verwerkt voor {member.naam}.")
+        messages.success(
+            request, _("%(stap)s: verwerkt voor %(lid)s.") % {"stap": admission.STEPS[step].label, "lid": member.naam}
+        )
     if request.POST.get("terug") == "wachtrij":
         return redirect("membership:queue")
     return redirect("membership:detail", pk=member.pk)
@@ -293,7 +311,9 @@ def inwoner_import(request):
             messages.error(request, str(error))
         else:
             messages.success(
-                request, f"Ingelezen: {report.created} nieuwe en {report.updated} bijgewerkte inwonertallen."
+                request,
+                _("Ingelezen: %(nieuw)s nieuwe en %(bijgewerkt)s bijgewerkte inwonertallen.")
+                % {"nieuw": report.created, "bijgewerkt": report.updated},
             )
             return redirect("membership:import")
     return render(

@@ -171,3 +171,15 @@ def test_the_verify_audit_command_reports_a_broken_chain(eindhoven, capsys):
         cursor.execute("DELETE FROM common_auditevent WHERE id = %s", [first.pk])
     with pytest.raises(CommandError, match="niet intact"):
         call_command("verify_audit")
+
+
+@pytest.mark.django_db
+def test_the_portal_is_available_in_english(eindhoven_user):
+    client = login(eindhoven_user)
+    client.cookies["django_language"] = "en"
+    page = client.get("/leden/").content.decode()
+    assert '<html lang="en"' in page
+    assert "Member register" in page
+    assert "Ledenregister" not in page
+    client.cookies["django_language"] = "nl"
+    assert "Ledenregister" in client.get("/leden/").content.decode()

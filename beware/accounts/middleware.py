@@ -3,6 +3,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from beware.common.audit import Actor
 
@@ -49,7 +50,7 @@ class RequireMFAMiddleware:
         ):
             messages.warning(
                 request,
-                "Voor uw rol is tweestapsverificatie verplicht. Stel eerst een authenticator-app in.",
+                _("Voor uw rol is tweestapsverificatie verplicht. Stel eerst een authenticator-app in."),
             )
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)

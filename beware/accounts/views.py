@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from beware.common.permissions import can
@@ -31,10 +32,10 @@ def switch_member(request):
     wanted = request.POST.get("lid", "")
     member = next((m for m in request.user_members if str(m.pk) == wanted), None)
     if member is None:
-        messages.error(request, "U kunt niet namens deze organisatie optreden.")
+        messages.error(request, _("U kunt niet namens deze organisatie optreden."))
     else:
         request.session[ACTING_MEMBER_SESSION_KEY] = member.pk
-        messages.success(request, f"U handelt nu namens {member.naam}.")
+        messages.success(request, _("U handelt nu namens %(lid)s.") % {"lid": member.naam})
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "/"
