@@ -9,6 +9,8 @@ admin.site.site_header = "Beware ledenportaal – beheer"
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("wissel-lid/", account_views.switch_member, name="switch_member"),
+    # Identity is the invited e-mail address: users do not add or change addresses.
+    path("accounts/email/", account_views.not_available, name="account_email"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),

@@ -1,6 +1,9 @@
 from django.contrib import admin
+from django.db import transaction
 
+from beware.common import audit
 from beware.common.admin import ReadOnlyAdmin
+from beware.common.audit import Actor
 
 from .models import Gemeente, Inwonertal, Member, MemberRole, Representation, StatusChange
 
@@ -11,6 +14,19 @@ class GemeenteAdmin(admin.ModelAdmin):
 
     list_display = ["code", "naam", "opgeheven_per", "opgegaan_in"]
     search_fields = ["code", "naam"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            audit.record(
+                "gemeente.gewijzigd" if change else "gemeente.toegevoegd",
+                actor=Actor(user=request.user),
+                obj=obj,
+                data={name: str(form.cleaned_data.get(name)) for name in form.changed_data},
+            )
 
 
 @admin.register(Inwonertal)

@@ -97,8 +97,7 @@ def seed_founding_situation() -> bool:
     for email, first, last, role in STAFF_USERS:
         user = _user(email, first, last)
         user.groups.add(Group.objects.get(name=role.value))
-        if role in (StaffRole.DIRECTIE, StaffRole.RVC):
-            TOTP.activate(user, DEMO_TOTP_SECRET)
+        TOTP.activate(user, DEMO_TOTP_SECRET)  # every staff role needs MFA
         staff[role] = Actor(user=user)
 
     gemeenten = {}

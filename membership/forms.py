@@ -1,7 +1,6 @@
-from datetime import date
-
 from django import forms
 from django.core.validators import FileExtensionValidator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import admission
@@ -31,7 +30,7 @@ class MemberApplicationForm(forms.ModelForm):
         ),
     )
     vertegenwoordigt_vanaf = forms.DateField(
-        label=_("Vertegenwoordigt vanaf"), widget=forms.DateInput(attrs={"type": "date"}), initial=date.today
+        label=_("Vertegenwoordigt vanaf"), widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
     )
 
     class Meta:
@@ -58,7 +57,9 @@ class ContactForm(forms.ModelForm):
 
 
 class FactuurkenmerkForm(forms.Form):
-    jaar = forms.IntegerField(label=_("Jaar"), min_value=2000, max_value=2100, initial=lambda: date.today().year)
+    jaar = forms.IntegerField(
+        label=_("Jaar"), min_value=2000, max_value=2100, initial=lambda: timezone.localdate().year
+    )
     kenmerk = forms.CharField(label=_("Factuurkenmerk / inkoopnummer"), max_length=100)
 
 

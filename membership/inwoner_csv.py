@@ -12,9 +12,9 @@ YEAR_HEADERS = ("jaar", "perioden", "periode", "peiljaar", "year")
 COUNT_PREFIXES = ("inwoners", "aantal", "bevolking", "inwonertal", "totalebevolking")
 STATUS_HEADERS = ("status",)
 
-_THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")
-_PLAIN = re.compile(r"^\d+$")
-_YEAR = re.compile(r"^(\d{4})(JJ00)?(\*)?$")
+_THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$", re.ASCII)
+_PLAIN = re.compile(r"^\d+$", re.ASCII)
+_YEAR = re.compile(r"^(\d{4})(JJ00)?(\*)?$", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -44,12 +44,16 @@ def _find_column(keys: list[str], *, exact=(), prefixes=()) -> int | None:
 
 
 def decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
+    # Excel's "Unicode text" export is UTF-16 with a byte order mark.
+    encodings = ("utf-16",) if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ("utf-8-sig", "cp1252")
+    for encoding in encodings:
         try:
-            return data.decode(encoding)
+            text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ValueError("Het bestand is geen leesbare tekst (UTF-8 of Windows-1252).")
+        if "\x00" not in text:
+            return text
+    raise ValueError("Het bestand is geen leesbare tekst (UTF-8, UTF-16 of Windows-1252).")
 
 
 def parse_count(value: str) -> int:
@@ -80,6 +84,15 @@ def parse_inwoner_csv(text: str) -> ParseResult:
     # CBS exports use ';'; spreadsheets often ',' or a tab: the header decides.
     delimiter = max(";,\t", key=lines[0].count)
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        return _parse_rows(reader, result)
+    except csv.Error as error:
+        # e.g. an unclosed quote swallowing the rest of the file
+        result.errors.append(f"Regel {reader.line_num}: het bestand is geen geldige CSV ({error}).")
+        return result
+
+
+def _parse_rows(reader, result: ParseResult) -> ParseResult:
     header = next(reader)
     keys = [_key(h) for h in header]
     code_col = _find_column(keys, exact=CODE_HEADERS)
@@ -96,11 +109,16 @@ def parse_inwoner_csv(text: str) -> ParseResult:
         return result
 
     seen: dict[tuple[str, int], int] = {}
-    for regel, values in enumerate(reader, start=2):
+    for values in reader:
+        regel = reader.line_num  # the line in the file, also after a quoted line break
         if not any(v.strip() for v in values):
             continue
         if len(values) <= max(code_col, year_col, count_col):
             result.errors.append(f"Regel {regel}: te weinig kolommen.")
+            continue
+        if any(v.strip() for v in values[len(header) :]):
+            # e.g. '239,123' unquoted in a comma-separated file
+            result.errors.append(f"Regel {regel}: meer kolommen dan de kopregel (staat er een komma in een getal?).")
             continue
         gemeente = values[code_col].strip()
         problems = []

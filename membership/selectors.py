@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from beware.common.permissions import can
 
@@ -20,13 +21,25 @@ QUEUE_STATUSES = (
 )
 
 
-class MissingInwonertal(Exception):
+class InwonersUnknown(Exception):
+    """A member's inwoners cannot be determined: never read this as zero."""
+
+
+class MissingInwonertal(InwonersUnknown):
     """A gemeente a member represents has no inwonertal for the year asked."""
 
     def __init__(self, gemeente, jaar: int):
         self.gemeente = gemeente
         self.jaar = jaar
         super().__init__(f"Geen inwonertal bekend voor {gemeente.naam} ({gemeente.code}) in {jaar}.")
+
+
+class NoRepresentation(InwonersUnknown):
+    """The member represents no gemeente on the date asked."""
+
+    def __init__(self, on: date):
+        self.on = on
+        super().__init__(f"Dit lid vertegenwoordigt op {on:%d-%m-%Y} geen gemeente.")
 
 
 def members_of_user(user) -> list[Member]:
@@ -67,21 +80,28 @@ def representations_on(member_ids, peildatum: date) -> QuerySet[Representation]:
     )
 
 
-def inwoners_by_member(member_ids, peildatum: date) -> dict[int, int | MissingInwonertal]:
+def inwoners_by_member(
+    member_ids, peildatum: date, *, represented_on: date | None = None
+) -> dict[int, int | InwonersUnknown]:
     """Member inwoners on a peildatum: the sum of the inwonertal (1 January of
     the peildatum's year) of the gemeenten each member represents on that
-    date. A missing figure gives a MissingInwonertal for that member, never a
-    zero. Two queries however many members."""
+    date. A missing figure or a member without gemeenten gives an
+    InwonersUnknown for that member, never a zero. `represented_on` counts the
+    gemeenten of another date, e.g. a mid-year joiner's ingangsdatum with the
+    figures of 1 January. Two queries however many members."""
     member_ids = list(member_ids)
-    representations = list(representations_on(member_ids, peildatum))
+    represented_on = represented_on or peildatum
+    representations = list(representations_on(member_ids, represented_on))
     figures = dict(
         Inwonertal.objects.filter(
             gemeente_id__in={r.gemeente_id for r in representations}, jaar=peildatum.year
         ).values_list("gemeente_id", "aantal")
     )
-    result: dict[int, int | MissingInwonertal] = dict.fromkeys(member_ids, 0)
+    result: dict[int, int | InwonersUnknown] = {member_id: NoRepresentation(represented_on) for member_id in member_ids}
     for rep in sorted(representations, key=lambda r: r.gemeente.code):
         current = result[rep.member_id]
+        if isinstance(current, NoRepresentation):
+            current = 0
         if isinstance(current, MissingInwonertal):
             continue
         if rep.gemeente_id not in figures:
@@ -91,10 +111,10 @@ def inwoners_by_member(member_ids, peildatum: date) -> dict[int, int | MissingIn
     return result
 
 
-def member_inwoners(member: Member, peildatum: date) -> int:
-    """Inwoners of one member on a peildatum; raises MissingInwonertal."""
-    value = inwoners_by_member([member.pk], peildatum)[member.pk]
-    if isinstance(value, MissingInwonertal):
+def member_inwoners(member: Member, peildatum: date, *, represented_on: date | None = None) -> int:
+    """Inwoners of one member on a peildatum; raises InwonersUnknown."""
+    value = inwoners_by_member([member.pk], peildatum, represented_on=represented_on)[member.pk]
+    if isinstance(value, InwonersUnknown):
         raise value
     return value
 
@@ -148,13 +168,13 @@ def admission_queue(user) -> QuerySet[Member]:
 @dataclass(frozen=True)
 class MemberPerson:
     user: object
-    roles: list[str]
+    roles: list[MemberRole]
 
 
 def member_private_data(member: Member) -> dict:
     people: dict[int, MemberPerson] = {}
     for role in MemberRole.objects.filter(member=member).select_related("user").order_by("user__email", "role"):
-        people.setdefault(role.user_id, MemberPerson(user=role.user, roles=[])).roles.append(role.get_role_display())
+        people.setdefault(role.user_id, MemberPerson(user=role.user, roles=[])).roles.append(role)
     return {
         "contacts": list(Contact.objects.filter(member=member)),
         "factuurkenmerken": list(Factuurkenmerk.objects.filter(member=member)),
@@ -185,15 +205,16 @@ def agreement_context(member: Member) -> dict:
     ingangsdatum = member.ingangsdatum
     jaar = ingangsdatum.year if ingangsdatum else None
     try:
-        inwoners = member_inwoners(member, date(jaar, 1, 1)) if jaar else None
+        # The gemeenten it joins with, counted on 1 January of the joining year.
+        inwoners = member_inwoners(member, date(jaar, 1, 1), represented_on=ingangsdatum) if jaar else None
         inwoners_error = None
-    except MissingInwonertal as error:
+    except InwonersUnknown as error:
         inwoners, inwoners_error = None, str(error)
     contacts = list(Contact.objects.filter(member=member, rol=Contact.Role.ALV_VERTEGENWOORDIGER))
     return {
         "member": member,
         "cooperatie": settings.COOPERATIE,
-        "gemeenten": [r.gemeente for r in representations_on([member.pk], ingangsdatum or date.today())],
+        "gemeenten": [r.gemeente for r in representations_on([member.pk], ingangsdatum or timezone.localdate())],
         "jaar": jaar,
         "inwoners": inwoners,
         "inwoners_error": inwoners_error,
@@ -221,7 +242,7 @@ def register_rows(members, peildatum: date) -> list[RegisterRow]:
     rows = []
     for member in members:
         value = inwoners[member.pk]
-        missing = isinstance(value, MissingInwonertal)
+        missing = isinstance(value, InwonersUnknown)
         rows.append(
             RegisterRow(
                 member=member,

@@ -2,7 +2,7 @@
 permission, and records an audit event in the same transaction."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -28,8 +28,15 @@ MEMBER_ROLE_PERMISSIONS = {
 
 
 def _require(actor: Actor, perm: str, obj=None) -> None:
-    if actor.user is not None and not can(actor.user, perm, obj):
+    """Refuse unless the actor may do this. A permission held through a role
+    within a member counts only while acting for that member, so the audit
+    log's "on behalf of" is always the member whose data changed."""
+    if actor.is_system:
+        return
+    if actor.user is None or not can(actor.user, perm, obj):
         raise PermissionDenied("U heeft geen recht op deze handeling.")
+    if isinstance(obj, Member) and not actor.user.has_perm(perm) and actor.member != obj:
+        raise PermissionDenied(f"U handelt nu namens {actor.member}; wissel eerst naar {obj.naam}.")
 
 
 def member_create(*, by: Actor, status: str = admission.AANVRAAG, **fields) -> Member:
@@ -83,6 +90,11 @@ def member_take_step(
             raise ValidationError({"einddatum": f"Uittreden kan pas vanaf de einddatum ({member.einddatum:%d-%m-%Y})."})
         member.status = step.target
         member.save()
+        if step.target == admission.UITGETREDEN:
+            # From the day after the einddatum the gemeenten are free for another member.
+            member.representations.filter(geldig_tot__isnull=True).update(
+                geldig_tot=member.einddatum + timedelta(days=1)
+            )
         change = StatusChange.objects.create(
             member=member,
             step=step.code,
@@ -117,9 +129,11 @@ def representation_add(
     with transaction.atomic():
         representation = Representation(member=member, gemeente=gemeente, geldig_van=geldig_van, geldig_tot=geldig_tot)
         representation.full_clean()
+        # Lock the gemeente so two concurrent adds cannot both find no overlap.
+        Gemeente.objects.select_for_update().get(pk=gemeente.pk)
         overlapping = (
-            Representation.objects.select_for_update()
-            .filter(gemeente=gemeente)
+            Representation.objects.filter(gemeente=gemeente)
+            .exclude(member__status=admission.AFGEWEZEN)
             .filter(Q(geldig_tot__isnull=True) | Q(geldig_tot__gt=geldig_van))
         )
         if geldig_tot is not None:
@@ -160,6 +174,7 @@ def representation_end(representation: Representation, *, by: Actor, geldig_tot:
 
 
 def _sync_object_permissions(user, member: Member) -> None:
+    user.__dict__.pop("_object_permission_checker", None)  # see beware.common.permissions.can
     wanted = set()
     for role in MemberRole.objects.filter(user=user, member=member).values_list("role", flat=True):
         wanted.update(MEMBER_ROLE_PERMISSIONS[role])
@@ -302,19 +317,24 @@ def inwonertallen_import(
             (f.gemeente_id, f.jaar): f
             for f in Inwonertal.objects.select_for_update().filter(gemeente_id__in={g.pk for _, g in resolved})
         }
+        changes = []  # [code, jaar, old, new] for every figure the import wrote: they decide what members pay
         for row, gemeente in resolved:
             values = {"aantal": row.aantal, "bron": bron, "status": row.status or status, "is_demo": False}
             figure = existing.get((gemeente.pk, row.jaar))
             if figure is None:
                 Inwonertal.objects.create(gemeente=gemeente, jaar=row.jaar, **values)
                 created += 1
+                changes.append([gemeente.code, row.jaar, None, row.aantal])
             else:
+                changes.append([gemeente.code, row.jaar, figure.aantal, row.aantal])
                 for name, value in values.items():
                     setattr(figure, name, value)
                 figure.save()
                 updated += 1
         audit.record(
-            "inwonertallen.geimporteerd", actor=by, data={"nieuw": created, "bijgewerkt": updated, "bron": bron}
+            "inwonertallen.geimporteerd",
+            actor=by,
+            data={"nieuw": created, "bijgewerkt": updated, "bron": bron, "wijzigingen": changes},
         )
     return ImportReport(created=created, updated=updated)
 

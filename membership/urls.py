@@ -15,6 +15,7 @@ urlpatterns = [
     ),
     path("leden/<int:pk>/organisatie/factuurkenmerk/", views.factuurkenmerk_set, name="factuurkenmerk"),
     path("leden/<int:pk>/uitnodigen/", views.member_invite, name="invite"),
+    path("leden/<int:pk>/rollen/<int:role_pk>/intrekken/", views.member_role_revoke, name="role_revoke"),
     path("leden/<int:pk>/overeenkomst.pdf", views.agreement_pdf, name="agreement"),
     path("leden/<int:pk>/stap/<slug:step>/", views.member_step, name="step"),
     path("leden/<int:pk>/gemeenten/", views.representation_add, name="representation_add"),

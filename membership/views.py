@@ -24,7 +24,7 @@ from .forms import (
     RepresentationForm,
     StepForm,
 )
-from .models import Contact, Member, Representation
+from .models import Contact, Member, MemberRole, Representation
 
 QUEUE_PERMISSIONS = (
     "membership.add_member",
@@ -227,6 +227,19 @@ def member_invite(request, pk: int):
 
 
 @login_required
+@require_POST
+def member_role_revoke(request, pk: int, role_pk: int):
+    member_role = get_object_or_404(MemberRole.objects.select_related("user", "member"), pk=role_pk, member_id=pk)
+    services.member_role_revoke(member_role, by=request.actor)
+    messages.success(
+        request,
+        _("De rol %(rol)s van %(gebruiker)s is ingetrokken.")
+        % {"rol": member_role.get_role_display(), "gebruiker": member_role.user},
+    )
+    return redirect("membership:organisation", pk=pk)
+
+
+@login_required
 def agreement_pdf(request, pk: int):
     member = get_object_or_404(Member, pk=pk)
     if not can(request.user, "membership.view_private_member", member):
@@ -277,7 +290,7 @@ def member_new(request):
 @login_required
 @require_POST
 def member_step(request, pk: int, step: str):
-    member = get_object_or_404(Member, pk=pk)
+    member = _visible_member(request, pk)  # no hints about hidden applications
     form = StepForm(request.POST)
     form.is_valid()
     try:

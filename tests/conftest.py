@@ -28,7 +28,7 @@ def directie(db):
 
 @pytest.fixture
 def manager(db):
-    return UserFactory(roles=[StaffRole.OPERATIONEEL_MANAGER])
+    return with_totp(UserFactory(roles=[StaffRole.OPERATIONEEL_MANAGER]))
 
 
 @pytest.fixture

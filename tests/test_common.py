@@ -64,7 +64,8 @@ def test_a_user_acts_for_the_member_chosen_in_the_session(eindhoven, woerden):
 @pytest.mark.django_db
 def test_a_user_cannot_switch_to_a_member_it_has_no_role_in(eindhoven_user, woerden, eindhoven):
     client = login(eindhoven_user)
-    client.post("/wissel-lid/", {"lid": woerden.pk, "next": "https://elders.example/"})
+    response = client.post("/wissel-lid/", {"lid": woerden.pk, "next": "https://elders.example/"})
+    assert response["Location"] == "/"  # no open redirect
     assert client.get("/mijn-organisatie/")["Location"] == f"/leden/{eindhoven.pk}/organisatie/"
 
 
@@ -102,6 +103,8 @@ def test_check_deploy_is_clean_with_production_settings():
         "ALLOWED_HOSTS": "portaal.beware.example",
         "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
         "REDIS_URL": "redis://127.0.0.1:6379/1",
+        "EMAIL_URL": "smtp+tls://portaal:geheim@smtp.beware.example:587",
+        "PORTAL_BASE_URL": "https://portaal.beware.example",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -2,7 +2,7 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 
 from beware.common.audit import Actor
@@ -35,7 +35,12 @@ class ActingMemberMiddleware:
 class RequireMFAMiddleware:
     """Users in the directie and RvC roles (and superusers) must set up TOTP before anything else."""
 
-    ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz", "/i18n/")
+    # Only what is needed to set up MFA (and to leave) stays reachable; not
+    # e.g. password or e-mail changes.
+    ALLOWED_URL_NAMES = frozenset(
+        {"mfa_activate_totp", "account_reauthenticate", "account_logout", "account_login", "mfa_authenticate"}
+    )
+    ALLOWED_PREFIXES = ("/static/", "/healthz", "/i18n/")
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -45,6 +50,7 @@ class RequireMFAMiddleware:
         if (
             user.is_authenticated
             and not request.path.startswith(self.ALLOWED_PREFIXES)
+            and self._url_name(request) not in self.ALLOWED_URL_NAMES
             and (user.is_superuser or user.groups.filter(name__in=settings.MFA_REQUIRED_GROUPS).exists())
             and not is_mfa_enabled(user)
         ):
@@ -54,3 +60,10 @@ class RequireMFAMiddleware:
             )
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
+
+    @staticmethod
+    def _url_name(request) -> str | None:
+        try:
+            return resolve(request.path_info).url_name
+        except Resolver404:
+            return None

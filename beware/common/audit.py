@@ -24,10 +24,11 @@ class Actor:
 
     user: Any = None
     member: Any = None
+    is_system: bool = False  # management commands and tasks; never a web request
 
     @classmethod
     def system(cls) -> "Actor":
-        return cls()
+        return cls(is_system=True)
 
     @property
     def label(self) -> str:

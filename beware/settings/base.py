@@ -121,8 +121,9 @@ ACCOUNT_RATE_LIMITS = {
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Beware] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="Beware ledenportaal")
-# Roles whose users must have MFA before they can use the portal.
-MFA_REQUIRED_GROUPS = ["directie", "rvc"]
+# Roles whose users must have MFA before they can use the portal: the
+# directie and RvC (DOMAIN), and the staff roles that see all members' private data.
+MFA_REQUIRED_GROUPS = ["directie", "rvc", "operationeel-manager", "secretaris"]
 
 GUARDIAN_RAISE_403 = True
 ANONYMOUS_USER_NAME = None

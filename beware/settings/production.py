@@ -1,6 +1,8 @@
 """Production: everything secret or site-specific comes from the environment;
 the process refuses to start without SECRET_KEY and DATABASE_URL."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -15,6 +17,12 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = False
 REDIS_URL = env("REDIS_URL")
+# Invitation and password links go out by real mail and point at the real site.
+EMAIL_CONFIG = env.email("EMAIL_URL")
+vars().update(EMAIL_CONFIG)
+PORTAL_BASE_URL = env("PORTAL_BASE_URL")
+if not PORTAL_BASE_URL.startswith("https://"):
+    raise ImproperlyConfigured("PORTAL_BASE_URL moet met https:// beginnen.")
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

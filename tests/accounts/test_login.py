@@ -110,3 +110,30 @@ def test_a_superuser_needs_mfa_too():
     admin = User.objects.create_superuser(email="beheer@test.example", password=PASSWORD)
     response = login(admin).get("/leden/")
     assert response["Location"] == "/accounts/2fa/totp/activate/"
+
+
+def test_without_mfa_a_directie_user_reaches_nothing_but_the_mfa_setup():
+    user = UserFactory(roles=[StaffRole.DIRECTIE])
+    client = login(user)
+    for url in ["/accounts/password/change/", "/beheer/", "/toelating/", "/inwonertallen/importeren/"]:
+        assert client.get(url)["Location"] == "/accounts/2fa/totp/activate/", url
+    response = client.post("/inwonertallen/importeren/", {})
+    assert response["Location"] == "/accounts/2fa/totp/activate/"
+
+
+def test_users_cannot_add_email_addresses(eindhoven_user):
+    client = login(eindhoven_user)
+    assert client.get("/accounts/email/").status_code == 404
+    assert client.post("/accounts/email/", {"email": "mallory@evil.example", "action_add": ""}).status_code == 404
+
+
+def test_the_demo_cannot_be_seeded_into_production(settings, monkeypatch):
+    from django.core.management import CommandError, call_command
+
+    from beware.accounts.models import User
+
+    settings.DEBUG = False
+    monkeypatch.delenv("BEWARE_ALLOW_DEMO", raising=False)
+    with pytest.raises(CommandError, match="alleen in een ontwikkelomgeving"):
+        call_command("seed_demo")
+    assert not User.objects.filter(email="directeur@beware.demo").exists()

@@ -15,10 +15,14 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admitted(woerden):
+    """Woerden joins on 1 April 2027 and represents its gemeente from that day."""
     woerden.status = admission.TOEGELATEN
     woerden.ingangsdatum = date(2027, 4, 1)
     woerden.save()
-    InwonertalFactory(gemeente=woerden.representations.get().gemeente, jaar=2027, aantal=52_310)
+    representation = woerden.representations.get()
+    representation.geldig_van = date(2027, 4, 1)
+    representation.save()
+    InwonertalFactory(gemeente=representation.gemeente, jaar=2027, aantal=52_310)
     return woerden
 
 
@@ -59,5 +63,6 @@ def test_the_member_itself_can_download_it(admitted):
 
 def test_no_agreement_before_the_admission_decision(directie):
     applicant = MemberFactory(status=admission.AANVRAAG, ingangsdatum=None)
-    response = login(directie).get(f"/leden/{applicant.pk}/overeenkomst.pdf")
-    assert response.status_code == 302
+    response = login(directie).get(f"/leden/{applicant.pk}/overeenkomst.pdf", follow=True)
+    assert response.redirect_chain[-1][0] == f"/leden/{applicant.pk}/"
+    assert "De overeenkomst is er pas na het besluit tot toelating." in response.content.decode()

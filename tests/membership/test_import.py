@@ -99,3 +99,10 @@ def test_a_wrong_file_type_is_refused_by_field(manager):
 
 def test_an_unrelated_user_cannot_import(gemeenten):
     assert login(UserFactory()).get("/inwonertallen/importeren/").status_code == 403
+
+
+def test_the_audit_names_every_figure_with_old_and_new_value(gemeenten, directie):
+    InwonertalFactory(gemeente=gemeenten[0], jaar=2027, aantal=238_000)
+    services.inwonertallen_import(GOOD.encode(), by=Actor(user=directie))
+    event = AuditEvent.objects.get(action="inwonertallen.geimporteerd")
+    assert sorted(event.data["wijzigingen"]) == [["GM0757", 2027, None, 31_012], ["GM0772", 2027, 238_000, 239_123]]

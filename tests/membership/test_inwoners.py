@@ -5,7 +5,13 @@ from django.core.exceptions import ValidationError
 
 from beware.common.audit import Actor
 from membership import services
-from membership.selectors import MissingInwonertal, inwoner_history, inwoners_by_member, member_inwoners
+from membership.selectors import (
+    MissingInwonertal,
+    NoRepresentation,
+    inwoner_history,
+    inwoners_by_member,
+    member_inwoners,
+)
 from tests.factories import GemeenteFactory, InwonertalFactory, MemberFactory, RepresentationFactory
 
 pytestmark = pytest.mark.django_db
@@ -66,9 +72,14 @@ def test_many_members_cost_two_queries(django_assert_num_queries, mijngemeentedi
 
 
 def test_history_per_year_flags_missing_and_demo_figures(mijngemeentedichtbij):
+    boxtel = mijngemeentedichtbij.representations.get(gemeente__code="GM0757").gemeente
+    InwonertalFactory(gemeente=boxtel, jaar=2025, aantal=30_000, is_demo=True)
     history = inwoner_history(mijngemeentedichtbij)
-    assert [(h.jaar, h.inwoners) for h in history] == [(2026, 60_550), (2027, 60_745)]
-    assert not any(h.is_demo for h in history)
+    assert [(h.jaar, h.inwoners, h.ontbreekt, h.is_demo) for h in history] == [
+        (2025, None, ["Sint-Michielsgestel"], True),
+        (2026, 60_550, [], False),
+        (2027, 60_745, [], False),
+    ]
 
 
 def test_a_gemeente_is_represented_by_one_member_at_a_time(mijngemeentedichtbij):
@@ -135,3 +146,86 @@ def test_ending_before_the_start_is_refused_with_a_message(mijngemeentedichtbij,
     assert "De einddatum moet na de begindatum liggen." in response.content.decode()
     representation.refresh_from_db()
     assert representation.geldig_tot is None
+
+
+def test_a_member_without_gemeenten_has_unknown_inwoners_not_zero():
+    member = MemberFactory(naam="Provincie Zonder Gemeenten", soort="overige_overheid")
+    with pytest.raises(NoRepresentation, match="vertegenwoordigt op 01-01-2027 geen gemeente"):
+        member_inwoners(member, date(2027, 1, 1))
+
+
+def test_a_mid_year_joiner_counts_its_gemeenten_with_the_figures_of_1_january(mijngemeentedichtbij):
+    for representation in mijngemeentedichtbij.representations.all():
+        representation.geldig_van = date(2027, 4, 1)
+        representation.save()
+    with pytest.raises(NoRepresentation):  # nothing represented on 1 January itself
+        member_inwoners(mijngemeentedichtbij, date(2027, 1, 1))
+    assert member_inwoners(mijngemeentedichtbij, date(2027, 1, 1), represented_on=date(2027, 4, 1)) == 60_745
+
+
+def test_leaving_frees_the_gemeenten_after_the_einddatum(mijngemeentedichtbij, manager):
+    services.member_take_step(mijngemeentedichtbij, "opzeggen", by=Actor(user=manager), datum=date(2025, 12, 31))
+    services.member_take_step(mijngemeentedichtbij, "uittreden", by=Actor(user=manager))
+    assert set(mijngemeentedichtbij.representations.values_list("geldig_tot", flat=True)) == {date(2026, 1, 1)}
+    assert member_inwoners(mijngemeentedichtbij, date(2026, 1, 1), represented_on=date(2025, 12, 31)) == 60_550
+    with pytest.raises(NoRepresentation):
+        member_inwoners(mijngemeentedichtbij, date(2026, 1, 1))
+    newcomer = MemberFactory(naam="Gemeente Boxtel")
+    boxtel = mijngemeentedichtbij.representations.get(gemeente__code="GM0757").gemeente
+    services.representation_add(newcomer, boxtel, by=Actor.system(), geldig_van=date(2026, 1, 1))
+    assert member_inwoners(newcomer, date(2026, 1, 1)) == 30_950
+
+
+def test_a_refused_applicant_does_not_block_its_gemeente(manager, rvc):
+    helmond = GemeenteFactory(code="GM0794", naam="Helmond")
+    first = services.member_apply(
+        by=Actor(user=manager),
+        code="helmond",
+        naam="Gemeente Helmond",
+        soort="gemeente",
+        gemeenten=[helmond],
+        vertegenwoordigt_vanaf=date(2027, 1, 1),
+    )
+    services.member_take_step(first, "rvc_afwijzen", by=Actor(user=rvc))
+    second = services.member_apply(
+        by=Actor(user=manager),
+        code="helmond-2",
+        naam="Gemeente Helmond",
+        soort="gemeente",
+        gemeenten=[helmond],
+        vertegenwoordigt_vanaf=date(2028, 1, 1),
+    )
+    assert second.representations.get().gemeente == helmond
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_adds_never_give_a_gemeente_two_members():
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks")
+    gemeente = GemeenteFactory(code="GM0794", naam="Helmond")
+    members = [MemberFactory() for _ in range(6)]
+    barrier = threading.Barrier(len(members))
+    outcomes = []
+
+    def add(member):
+        try:
+            barrier.wait()
+            services.representation_add(member, gemeente, by=Actor.system(), geldig_van=date(2027, 1, 1))
+            outcomes.append("ok")
+        except ValidationError:
+            outcomes.append("refused")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=add, args=(m,)) for m in members]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["ok"] + ["refused"] * 5
+    assert gemeente.representations.count() == 1

@@ -151,3 +151,63 @@ def test_another_members_admission_remarks_stay_internal(eindhoven_user, woerden
     assert "Vertrouwelijke reden" not in login(eindhoven_user).get(f"/leden/{woerden.pk}/").content.decode()
     woerden_user = member_user(woerden, MemberRole.Role.ALV_VERTEGENWOORDIGER)
     assert "Vertrouwelijke reden" in login(woerden_user).get(f"/leden/{woerden.pk}/").content.decode()
+
+
+def test_staff_revoke_a_role_and_the_access_goes_with_it(eindhoven, manager):
+    leaver = member_user(eindhoven, MemberRole.Role.FINANCIEEL_CONTACT)
+    assert login(leaver).get(f"/leden/{eindhoven.pk}/organisatie/").status_code == 200
+    role = MemberRole.objects.get(user=leaver)
+    response = login(manager).post(f"/leden/{eindhoven.pk}/rollen/{role.pk}/intrekken/")
+    assert response.status_code == 302
+    assert not MemberRole.objects.filter(user=leaver).exists()
+    assert login(leaver).get(f"/leden/{eindhoven.pk}/organisatie/").status_code == 403
+
+
+def test_a_member_user_cannot_revoke_roles(eindhoven, eindhoven_user):
+    other = member_user(eindhoven, MemberRole.Role.FINANCIEEL_CONTACT)
+    role = MemberRole.objects.get(user=other)
+    assert login(eindhoven_user).post(f"/leden/{eindhoven.pk}/rollen/{role.pk}/intrekken/").status_code == 403
+    assert MemberRole.objects.filter(pk=role.pk).exists()
+
+
+def test_acting_for_one_member_does_not_write_for_another(eindhoven, woerden):
+    from beware.common.audit import Actor
+    from membership.services import member_role_grant
+
+    user = member_user(eindhoven, MemberRole.Role.LID_BEHEERDER)
+    member_role_grant(user, woerden, MemberRole.Role.LID_BEHEERDER, by=Actor.system())
+    client = login(user)  # acts for Eindhoven, the first of its members
+    response = client.post(f"/leden/{woerden.pk}/organisatie/factuurkenmerk/", {"jaar": 2027, "kenmerk": "W-1"})
+    assert response.status_code == 403
+    assert not woerden.factuurkenmerken.exists()
+
+
+def test_a_member_user_cannot_remove_another_members_contact_through_its_own_url(eindhoven_user, eindhoven, woerden):
+    from beware.common.audit import Actor
+
+    contact = contact_add(woerden, by=Actor.system(), naam="Wendy", email="w@woerden.example", rol="overig")
+    response = login(eindhoven_user).post(f"/leden/{eindhoven.pk}/organisatie/contacten/{contact.pk}/verwijderen/")
+    assert response.status_code == 404
+    response = login(eindhoven_user).post(f"/leden/{woerden.pk}/organisatie/contacten/{contact.pk}/verwijderen/")
+    assert response.status_code == 403
+    assert woerden.contacts.filter(pk=contact.pk).exists()
+
+
+def test_a_member_user_cannot_edit_another_members_address(eindhoven_user, woerden):
+    response = login(eindhoven_user).post(f"/leden/{woerden.pk}/organisatie/", {"adres": "Hackstraat 1"})
+    assert response.status_code == 403
+    woerden.refresh_from_db()
+    assert woerden.adres != "Hackstraat 1"
+
+
+def test_a_lid_beheerder_cannot_take_admission_steps_for_its_own_member(eindhoven_user, eindhoven):
+    response = login(eindhoven_user).post(f"/leden/{eindhoven.pk}/stap/opzeggen/", {"datum": "2030-12-31"})
+    assert response.status_code == 403
+    eindhoven.refresh_from_db()
+    assert eindhoven.status == admission.ACTIEF
+
+
+def test_a_hidden_application_gives_no_hint_of_its_status(eindhoven_user):
+    prospect = MemberFactory(status=admission.BELANGSTELLING)
+    for step in ("indienen", "rvc_goedkeuren"):
+        assert login(eindhoven_user).post(f"/leden/{prospect.pk}/stap/{step}/").status_code == 403

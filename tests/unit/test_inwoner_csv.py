@@ -72,3 +72,31 @@ def test_years_in_every_statline_form(year):
     assert parse_year(str(year)) == (year, False)
     assert parse_year(f"{year}JJ00") == (year, False)
     assert parse_year(f"{year}*") == (year, True)
+
+
+def test_a_comma_in_a_number_of_a_comma_separated_file_is_an_error_not_a_smaller_number():
+    result = parse_inwoner_csv("gemeentecode,jaar,inwoners\nGM0757,2027,239,123\nGM0772,2027,5\n")
+    assert [r.gemeente for r in result.rows] == ["GM0772"]
+    assert result.errors == ["Regel 2: meer kolommen dan de kopregel (staat er een komma in een getal?)."]
+
+
+def test_an_unclosed_quote_is_reported_not_a_crash():
+    result = parse_inwoner_csv('code;jaar;inwoners\n"GM0772;2027;5\n' + "x" * 140_000 + "\n")
+    assert result.errors and "geen geldige CSV" in result.errors[0]
+
+
+def test_line_numbers_follow_the_file_after_a_quoted_line_break():
+    result = parse_inwoner_csv('code;jaar;inwoners;opmerking\nGM0772;2027;5;"twee\nregels"\nGM0757;2027;-1;\n')
+    assert result.errors == ["Regel 4: negatief aantal inwoners '-1'."]
+
+
+def test_utf16_excel_exports_are_read():
+    data = "code\tjaar\tinwoners\nGM0772\t2027\t239.123\n".encode("utf-16")
+    result = parse_inwoner_csv(decode(data))
+    assert [(r.gemeente, r.aantal) for r in result.rows] == [("GM0772", 239_123)]
+
+
+def test_non_ascii_digits_are_not_numbers():
+    assert parse_inwoner_csv("code;jaar;inwoners\nGM0772;2027;１２３\n").errors == [
+        "Regel 2: '１２３' is geen geldig aantal inwoners."
+    ]

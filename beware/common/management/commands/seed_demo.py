@@ -1,4 +1,7 @@
-from django.core.management.base import BaseCommand
+import os
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from membership import demo
 
@@ -10,12 +13,15 @@ class Command(BaseCommand):
         parser.add_argument("--scale", choices=["founding"], default="founding", help="Omvang van de demodata.")
 
     def handle(self, *args, **options):
+        # The demo accounts have a published password and TOTP secret.
+        if not settings.DEBUG and os.environ.get("BEWARE_ALLOW_DEMO") != "1":
+            raise CommandError("Demodata alleen in een ontwikkelomgeving (DEBUG) of met BEWARE_ALLOW_DEMO=1.")
         created = demo.seed_founding_situation()
         self.stdout.write("Demodata aangemaakt." if created else "Demodata was er al; niets gewijzigd.")
         self.stdout.write(f"\nDemo-logins (wachtwoord voor allemaal: {demo.DEMO_PASSWORD}):")
         for email, role in demo.demo_logins():
             self.stdout.write(f"  {email:28} {role}")
         self.stdout.write(
-            "\nDirectie en RvC gebruiken tweestapsverificatie: in de ontwikkelomgeving werkt code 123456,"
-            f"\nof stel een authenticator-app in met sleutel {demo.DEMO_TOTP_SECRET}."
+            "\nDirectie, manager, RvC en secretaris gebruiken tweestapsverificatie: in de ontwikkelomgeving"
+            f"\nwerkt code 123456, of stel een authenticator-app in met sleutel {demo.DEMO_TOTP_SECRET}."
         )
