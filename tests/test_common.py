@@ -186,3 +186,32 @@ def test_the_portal_is_available_in_english(eindhoven_user):
     assert "Ledenregister" not in page
     client.cookies["django_language"] = "nl"
     assert "Ledenregister" in client.get("/leden/").content.decode()
+
+
+@pytest.mark.django_db
+def test_giving_a_staff_role_in_the_admin_is_audited(db):
+    from django.contrib.auth.models import Group
+
+    from beware.accounts.models import User
+    from tests.conftest import with_totp
+
+    admin_user = with_totp(User.objects.create_superuser(email="beheer@test.example", password="x" * 12))
+    target = User.objects.create_user(email="nieuw@test.example")
+    directie = Group.objects.get(name="directie")
+    response = login(admin_user).post(
+        f"/beheer/accounts/user/{target.pk}/change/",
+        {
+            "email": target.email,
+            "first_name": "Nieuwe",
+            "last_name": "Directeur",
+            "is_active": "on",
+            "groups": [directie.pk],
+            "last_login_0": "",
+            "last_login_1": "",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "00:00:00",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    event = AuditEvent.objects.get(action="gebruiker.gewijzigd")
+    assert (event.actor, event.data["groepen"]) == (admin_user, ["directie"])

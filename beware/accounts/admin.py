@@ -1,6 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from beware.common import audit
+from beware.common.audit import Actor
+
 from .models import User
 
 
@@ -20,3 +23,17 @@ class UserAdmin(DjangoUserAdmin):
         ("Data", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+
+    def save_related(self, request, form, formsets, change):
+        """Role groups decide what staff may do: every change is audited."""
+        super().save_related(request, form, formsets, change)
+        audit.record(
+            "gebruiker.gewijzigd" if change else "gebruiker.aangemaakt",
+            actor=Actor(user=request.user),
+            obj=form.instance,
+            data={
+                "gewijzigd": form.changed_data,
+                "groepen": sorted(form.instance.groups.values_list("name", flat=True)),
+                "superuser": form.instance.is_superuser,
+            },
+        )
