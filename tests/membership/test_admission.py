@@ -112,20 +112,22 @@ def test_an_einddatum_before_the_ingangsdatum_is_refused(eindhoven, manager):
         services.member_take_step(eindhoven, "opzeggen", by=Actor(user=manager), datum=date(2019, 1, 1))
 
 
-def test_registering_an_application_through_the_form(manager):
+def _apply_for_helmond(manager, **overrides):
     gemeente = GemeenteFactory(code="GM0794", naam="Helmond")
-    response = login(manager).post(
-        "/toelating/nieuw/",
-        {
-            "naam": "Gemeente Helmond",
-            "code": "helmond",
-            "soort": "gemeente",
-            "oin": "00000001001902763000",
-            "status": "aanvraag",
-            "gemeenten": [gemeente.pk],
-            "vertegenwoordigt_vanaf": "2027-01-01",
-        },
-    )
+    form = {
+        "naam": "Gemeente Helmond",
+        "code": "helmond",
+        "soort": "gemeente",
+        "oin": "00000001001902763000",
+        "status": "aanvraag",
+        "gemeenten": [gemeente.pk],
+        "vertegenwoordigt_vanaf": "2027-01-01",
+    }
+    return login(manager).post("/toelating/nieuw/", {**form, **overrides})
+
+
+def test_registering_an_application_through_the_form(manager):
+    response = _apply_for_helmond(manager)
     member = Member.objects.get(code="helmond")
     assert response["Location"] == f"/leden/{member.pk}/"
     assert member.status == admission.AANVRAAG
@@ -133,19 +135,7 @@ def test_registering_an_application_through_the_form(manager):
 
 
 def test_a_bad_oin_on_the_form_is_named_and_nothing_is_saved(manager):
-    gemeente = GemeenteFactory(code="GM0794", naam="Helmond")
-    response = login(manager).post(
-        "/toelating/nieuw/",
-        {
-            "naam": "Gemeente Helmond",
-            "code": "helmond",
-            "soort": "gemeente",
-            "oin": "00000001001902764000",
-            "status": "aanvraag",
-            "gemeenten": [gemeente.pk],
-            "vertegenwoordigt_vanaf": "2027-01-01",
-        },
-    )
+    response = _apply_for_helmond(manager, oin="00000001001902764000")
     assert response.status_code == 200
     assert "geen geldig RSIN" in response.content.decode()
     assert not Member.objects.filter(code="helmond").exists()
