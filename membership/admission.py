@@ -23,9 +23,6 @@ STATUS_LABELS = {
     AFGEWEZEN: "Afgewezen",
 }
 
-# Statuses of an organisation that is (still) a member.
-MEMBER_STATUSES = frozenset({ACTIEF, OPGEZEGD})
-
 
 @dataclass(frozen=True)
 class Step:

@@ -98,10 +98,6 @@ class Member(models.Model):
     def __str__(self):
         return self.naam
 
-    @property
-    def is_member(self) -> bool:
-        return self.status in admission.MEMBER_STATUSES
-
 
 class Representation(models.Model):
     """A member represents a gemeente from geldig_van until geldig_tot (exclusive)."""

@@ -157,7 +157,20 @@ def inwoner_history(member: Member) -> list[InwonerYear]:
     return history
 
 
-def admission_queue(user) -> QuerySet[Member]:
+QUEUE_PERMISSIONS = (
+    "membership.add_member",
+    "membership.approve_admission",
+    "membership.decide_admission",
+    "membership.register_agreement",
+)
+
+
+def may_use_admission_queue(user) -> bool:
+    """Whoever takes a step in the admission lifecycle."""
+    return any(can(user, perm) for perm in QUEUE_PERMISSIONS)
+
+
+def admission_queue() -> QuerySet[Member]:
     return (
         Member.objects.filter(status__in=QUEUE_STATUSES)
         .prefetch_related("representations__gemeente")

@@ -26,13 +26,6 @@ from .forms import (
 )
 from .models import Contact, Member, MemberRole, Representation
 
-QUEUE_PERMISSIONS = (
-    "membership.add_member",
-    "membership.approve_admission",
-    "membership.decide_admission",
-    "membership.register_agreement",
-)
-
 
 def _form_errors_to_messages(request, error: ValidationError) -> None:
     for field, problems in error.message_dict.items():
@@ -79,7 +72,6 @@ def member_detail(request, pk: int):
             else [],
             "can_see_private": can_see_private,
             "steps": [s for s in admission.steps_from(member.status) if can(request.user, s.permission, member)],
-            "step_form": StepForm(),
             "agreement_available": member.status in selectors.AGREEMENT_STATUSES,
             "can_change_representation": can(request.user, "membership.change_representation", member),
             "representation_form": RepresentationForm(),
@@ -255,16 +247,16 @@ def agreement_pdf(request, pk: int):
 
 @login_required
 def admission_queue(request):
-    if not any(can(request.user, perm) for perm in QUEUE_PERMISSIONS):
+    if not selectors.may_use_admission_queue(request.user):
         raise PermissionDenied
-    members = selectors.admission_queue(request.user)
+    members = selectors.admission_queue()
     # Admission steps are taken by coöperatie roles (global permissions), so
     # no per-member permission lookups: the queue costs the same for any length.
     rows = [
         (member, [s for s in admission.steps_from(member.status) if can(request.user, s.permission)])
         for member in members
     ]
-    return render(request, "membership/admission_queue.html", {"rows": rows, "step_form": StepForm()})
+    return render(request, "membership/admission_queue.html", {"rows": rows})
 
 
 @login_required

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from beware.common.permissions import can
+from membership.selectors import may_use_admission_queue
 
 from .middleware import ACTING_MEMBER_SESSION_KEY
 
@@ -17,10 +18,7 @@ def home(request):
         request,
         "home.html",
         {
-            "can_queue": any(
-                can(request.user, p)
-                for p in ("membership.add_member", "membership.approve_admission", "membership.decide_admission")
-            ),
+            "can_queue": may_use_admission_queue(request.user),
             "can_import": can(request.user, "membership.import_inwoners"),
         },
     )

@@ -211,3 +211,13 @@ def test_a_hidden_application_gives_no_hint_of_its_status(eindhoven_user):
     prospect = MemberFactory(status=admission.BELANGSTELLING)
     for step in ("indienen", "rvc_goedkeuren"):
         assert login(eindhoven_user).post(f"/leden/{prospect.pk}/stap/{step}/").status_code == 403
+
+
+def test_the_admission_link_shows_only_for_roles_that_can_use_the_queue(rvc):
+    from beware.accounts.roles import StaffRole
+    from tests.conftest import with_totp
+
+    secretaris = with_totp(UserFactory(roles=[StaffRole.SECRETARIS]))
+    assert login(secretaris).get("/toelating/").status_code == 403
+    assert 'href="/toelating/"' not in login(secretaris).get("/leden/").content.decode()
+    assert 'href="/toelating/"' in login(rvc).get("/leden/").content.decode()
