@@ -116,3 +116,14 @@ def late_join_settlement(
     value = remaining_value(cost, months=months, years=years)
     charge = allocate(value, {**participants, joiner: joiner_weight})[joiner]
     return Settlement(value=value, charge=charge, credits=allocate(charge, participants))
+
+
+def months_in_year(start: date, end: date | None, year: int) -> int:
+    """Months of `year` a participation from `start` to `end` (inclusive, None:
+    still running) counts: whole months from the month it starts through the
+    month it ends, as the contributie counts a mid-year joiner."""
+    if start.year > year or (end is not None and end.year < year):
+        return 0
+    first = start.month if start.year == year else 1
+    last = end.month if end is not None and end.year == year else 12
+    return max(0, last - first + 1)

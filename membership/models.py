@@ -83,6 +83,7 @@ class Member(models.Model):
             ("register_agreement", "Overeenkomst, opzegging en uittreding verwerken"),
             ("manage_factuurkenmerk", "Factuurkenmerk vastleggen"),
             ("invite_user", "Gebruikers uitnodigen voor een lid"),
+            ("join_community", "Namens een lid deelname aan een community aanvragen"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["kvk"], condition=~Q(kvk=""), name="uniek_kvk"),

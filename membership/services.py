@@ -4,7 +4,7 @@ permission, and records an audit event in the same transaction."""
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -12,7 +12,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from beware.common import audit
 from beware.common.audit import Actor
-from beware.common.permissions import can
+from beware.common.permissions import require
 
 from . import admission
 from .inwoner_csv import decode, parse_inwoner_csv
@@ -20,28 +20,16 @@ from .models import Contact, Factuurkenmerk, Gemeente, Inwonertal, Member, Membe
 
 # Object permissions on the member that each role within it brings.
 MEMBER_ROLE_PERMISSIONS = {
-    MemberRole.Role.ALV_VERTEGENWOORDIGER: ["view_private_member"],
+    MemberRole.Role.ALV_VERTEGENWOORDIGER: ["view_private_member", "join_community"],
     MemberRole.Role.FINANCIEEL_CONTACT: ["view_private_member", "manage_factuurkenmerk"],
-    MemberRole.Role.COMMUNITY_CONTACT: ["view_private_member"],
-    MemberRole.Role.LID_BEHEERDER: ["view_private_member", "change_member", "manage_factuurkenmerk"],
+    MemberRole.Role.COMMUNITY_CONTACT: ["view_private_member", "join_community"],
+    MemberRole.Role.LID_BEHEERDER: ["view_private_member", "change_member", "manage_factuurkenmerk", "join_community"],
 }
-
-
-def _require(actor: Actor, perm: str, obj=None) -> None:
-    """Refuse unless the actor may do this. A permission held through a role
-    within a member counts only while acting for that member, so the audit
-    log's "on behalf of" is always the member whose data changed."""
-    if actor.is_system:
-        return
-    if actor.user is None or not can(actor.user, perm, obj):
-        raise PermissionDenied("U heeft geen recht op deze handeling.")
-    if isinstance(obj, Member) and not actor.user.has_perm(perm) and actor.member != obj:
-        raise PermissionDenied(f"U handelt nu namens {actor.member}; wissel eerst naar {obj.naam}.")
 
 
 def member_create(*, by: Actor, status: str = admission.AANVRAAG, **fields) -> Member:
     """Register a prospective member or an application for membership."""
-    _require(by, "membership.add_member")
+    require(by, "membership.add_member")
     if status not in (admission.BELANGSTELLING, admission.AANVRAAG):
         raise ValidationError({"status": "Een nieuw lid begint als belangstellende of met een aanvraag."})
     with transaction.atomic():
@@ -53,7 +41,7 @@ def member_create(*, by: Actor, status: str = admission.AANVRAAG, **fields) -> M
 
 
 def member_update(member: Member, *, by: Actor, **fields) -> Member:
-    _require(by, "membership.change_member", member)
+    require(by, "membership.change_member", member)
     protected = {"status", "ingangsdatum", "einddatum", "code"} & set(fields)
     if protected:
         raise ValidationError(dict.fromkeys(protected, "Dit veld wijzigt alleen via de toelatingsstappen."))
@@ -77,7 +65,7 @@ def member_take_step(
     with transaction.atomic():
         member = Member.objects.select_for_update().get(pk=member.pk)
         step = admission.step_for(step_code, member.status)
-        _require(by, step.permission, member)
+        require(by, step.permission, member)
         if step.needs_date and datum is None:
             raise ValidationError({step.needs_date: "Vul de datum in."})
         if step.needs_date == "ingangsdatum":
@@ -125,7 +113,7 @@ def representation_add(
     """A member starts representing a gemeente. A gemeente is represented by at
     most one member at a time, so its inwoners are never counted twice. Only
     staff change representations: they decide what a member pays."""
-    _require(by, "membership.change_representation", member)
+    require(by, "membership.change_representation", member)
     with transaction.atomic():
         representation = Representation(member=member, gemeente=gemeente, geldig_van=geldig_van, geldig_tot=geldig_tot)
         representation.full_clean()
@@ -155,7 +143,7 @@ def representation_add(
 
 def representation_end(representation: Representation, *, by: Actor, geldig_tot: date) -> Representation:
     """End a representation (herindeling, a gemeente leaving a GR); history stays."""
-    _require(by, "membership.change_representation", representation.member)
+    require(by, "membership.change_representation", representation.member)
     with transaction.atomic():
         representation = Representation.objects.select_for_update().get(pk=representation.pk)
         if representation.geldig_tot is not None:
@@ -186,7 +174,7 @@ def _sync_object_permissions(user, member: Member) -> None:
 
 
 def member_role_grant(user, member: Member, role: str, *, by: Actor) -> MemberRole:
-    _require(by, "membership.invite_user", member)
+    require(by, "membership.invite_user", member)
     with transaction.atomic():
         member_role, created = MemberRole.objects.get_or_create(user=user, member=member, role=role)
         _sync_object_permissions(user, member)
@@ -196,7 +184,7 @@ def member_role_grant(user, member: Member, role: str, *, by: Actor) -> MemberRo
 
 
 def member_role_revoke(member_role: MemberRole, *, by: Actor) -> None:
-    _require(by, "membership.invite_user", member_role.member)
+    require(by, "membership.invite_user", member_role.member)
     with transaction.atomic():
         user, member, role = member_role.user, member_role.member, member_role.role
         member_role.delete()
@@ -211,7 +199,7 @@ def user_invite(*, email: str, first_name: str, last_name: str, member: Member, 
 
     from .tasks import send_invitation
 
-    _require(by, "membership.invite_user", member)
+    require(by, "membership.invite_user", member)
     if not roles:
         raise ValidationError({"roles": "Kies ten minste één rol."})
     with transaction.atomic():
@@ -226,7 +214,7 @@ def user_invite(*, email: str, first_name: str, last_name: str, member: Member, 
 
 
 def contact_add(member: Member, *, by: Actor, **fields) -> Contact:
-    _require(by, "membership.change_member", member)
+    require(by, "membership.change_member", member)
     with transaction.atomic():
         contact = Contact(member=member, **fields)
         contact.full_clean()
@@ -236,7 +224,7 @@ def contact_add(member: Member, *, by: Actor, **fields) -> Contact:
 
 
 def contact_remove(contact: Contact, *, by: Actor) -> None:
-    _require(by, "membership.change_member", contact.member)
+    require(by, "membership.change_member", contact.member)
     with transaction.atomic():
         audit.record(
             "lid.contact_verwijderd", actor=by, obj=contact.member, data={"naam": contact.naam, "rol": contact.rol}
@@ -245,7 +233,7 @@ def contact_remove(contact: Contact, *, by: Actor) -> None:
 
 
 def factuurkenmerk_set(member: Member, *, jaar: int, kenmerk: str, by: Actor) -> Factuurkenmerk:
-    _require(by, "membership.manage_factuurkenmerk", member)
+    require(by, "membership.manage_factuurkenmerk", member)
     kenmerk = kenmerk.strip()
     if not kenmerk:
         raise ValidationError({"kenmerk": "Vul het factuurkenmerk in."})
@@ -288,7 +276,7 @@ def inwonertallen_import(
     data: bytes, *, by: Actor, bron: str = "CBS StatLine 03759ned", status: str = Inwonertal.Status.DEFINITIEF
 ) -> ImportReport:
     """Import inwonertallen from a CSV export: all rows or none."""
-    _require(by, "membership.import_inwoners")
+    require(by, "membership.import_inwoners")
     try:
         parsed = parse_inwoner_csv(decode(data))
     except ValueError as exc:

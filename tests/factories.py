@@ -74,3 +74,24 @@ def member_user(member: Member, *roles: str, **kwargs) -> User:
     for role in roles:
         services.member_role_grant(user, member, role, by=Actor.system())
     return user
+
+
+class CommunityFactory(DjangoModelFactory):
+    class Meta:
+        model = "communities.Community"
+
+    slug = factory.Sequence(lambda n: f"community-{n}")
+    naam = factory.Sequence(lambda n: f"Community {n}")
+    samenvatting = "Samen software bouwen."
+    domein = "dienstverlening"
+    status = "ontwikkeling"
+    trekker = factory.SubFactory(MemberFactory)
+
+
+def member_with_inwoners(code: str, inwoners: int, *, jaar: int = 2027, **kwargs) -> Member:
+    """An active member representing one gemeente with an inwonertal for `jaar`."""
+    member = MemberFactory(code=code, naam=f"Gemeente {code.title()}", **kwargs)
+    gemeente = GemeenteFactory(naam=code.title())
+    RepresentationFactory(member=member, gemeente=gemeente)
+    InwonertalFactory(gemeente=gemeente, jaar=jaar, aantal=inwoners)
+    return member

@@ -19,3 +19,19 @@ def can(user, perm: str, obj=None) -> bool:
     if checker is None:
         checker = user._object_permission_checker = ObjectPermissionChecker(user)
     return checker.has_perm(perm, obj)
+
+
+def require(actor, perm: str, obj=None) -> None:
+    """Refuse unless the actor may do this (services call it first). A
+    permission held through a role within a member counts only while acting
+    for that member, so the audit log's "on behalf of" is always the member
+    whose data changed."""
+    from django.core.exceptions import PermissionDenied
+
+    if actor.is_system:
+        return
+    if actor.user is None or not can(actor.user, perm, obj):
+        raise PermissionDenied("U heeft geen recht op deze handeling.")
+    is_member = obj is not None and obj._meta.label == "membership.Member"
+    if is_member and not actor.user.has_perm(perm) and actor.member != obj:
+        raise PermissionDenied(f"U handelt nu namens {actor.member}; wissel eerst naar {obj.naam}.")
