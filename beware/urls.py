@@ -16,4 +16,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("beheer/", admin.site.urls),
     path("", include("membership.urls")),
+    path("", include("communities.urls")),
+    path("", include("businesscases.urls")),
 ]

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from beware.common.forms import messages_from_invalid_form, messages_from_validation_error
 from beware.common.pdf import render_pdf
 from beware.common.permissions import can
 
@@ -25,12 +26,6 @@ from .forms import (
     StepForm,
 )
 from .models import Contact, Member, MemberRole, Representation
-
-
-def _form_errors_to_messages(request, error: ValidationError) -> None:
-    for field, problems in error.message_dict.items():
-        for problem in problems:
-            messages.error(request, problem if field == "__all__" else f"{field}: {problem}")
 
 
 def _visible_member(request, pk: int) -> Member:
@@ -79,24 +74,18 @@ def member_detail(request, pk: int):
     )
 
 
-def _messages_for_invalid_form(request, form) -> None:
-    for field, problems in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        messages.error(request, f"{label}: {' '.join(problems)}" if label else " ".join(problems))
-
-
 @login_required
 @require_POST
 def representation_add(request, pk: int):
     member = get_object_or_404(Member, pk=pk)
     form = RepresentationForm(request.POST)
     if not form.is_valid():
-        _messages_for_invalid_form(request, form)
+        messages_from_invalid_form(request, form)
     else:
         try:
             services.representation_add(member, by=request.actor, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors_to_messages(request, error)
+            messages_from_validation_error(request, error)
         else:
             messages.success(
                 request,
@@ -112,12 +101,12 @@ def representation_end(request, pk: int, representation_pk: int):
     representation = get_object_or_404(Representation, pk=representation_pk, member_id=pk)
     form = RepresentationEndForm(request.POST)
     if not form.is_valid():
-        _messages_for_invalid_form(request, form)
+        messages_from_invalid_form(request, form)
     else:
         try:
             services.representation_end(representation, by=request.actor, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors_to_messages(request, error)
+            messages_from_validation_error(request, error)
         else:
             messages.success(
                 request,
@@ -175,7 +164,7 @@ def contact_add(request, pk: int):
         services.contact_add(member, by=request.actor, **form.cleaned_data)
         messages.success(request, _("Contactpersoon %(naam)s is toegevoegd.") % {"naam": form.cleaned_data["naam"]})
     else:
-        _messages_for_invalid_form(request, form)
+        messages_from_invalid_form(request, form)
     return redirect("membership:organisation", pk=member.pk)
 
 
@@ -199,7 +188,7 @@ def factuurkenmerk_set(request, pk: int):
             request, _("Het factuurkenmerk voor %(jaar)s is opgeslagen.") % {"jaar": form.cleaned_data["jaar"]}
         )
     else:
-        _messages_for_invalid_form(request, form)
+        messages_from_invalid_form(request, form)
     return redirect("membership:organisation", pk=member.pk)
 
 
@@ -268,7 +257,7 @@ def member_new(request):
         try:
             member = services.member_apply(by=request.actor, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors_to_messages(request, error)
+            messages_from_validation_error(request, error)
         else:
             messages.success(
                 request,
@@ -290,7 +279,7 @@ def member_step(request, pk: int, step: str):
     except admission.StepNotAllowed as error:
         messages.error(request, str(error))
     except ValidationError as error:
-        _form_errors_to_messages(request, error)
+        messages_from_validation_error(request, error)
     else:
         messages.success(
             request, _("%(stap)s: verwerkt voor %(lid)s.") % {"stap": admission.STEPS[step].label, "lid": member.naam}

@@ -2,6 +2,7 @@ import os
 import subprocess
 import sys
 import threading
+from decimal import Decimal
 
 import pytest
 from django.conf import settings
@@ -215,3 +216,16 @@ def test_giving_a_staff_role_in_the_admin_is_audited(db):
     assert response.status_code == 302, response.content.decode()[:2000]
     event = AuditEvent.objects.get(action="gebruiker.gewijzigd")
     assert (event.actor, event.data["groepen"]) == (admin_user, ["directie"])
+
+
+def test_amounts_are_shown_as_dutch_euros():
+    from django.utils import translation
+
+    from beware.common.templatetags.money import euro
+
+    with translation.override("nl"):
+        assert euro(Decimal("18181.82")) == "€ 18.181,82"
+        assert euro(Decimal("-1948.05")) == "− € 1.948,05"
+        assert euro(Decimal("0.00")) == "€ 0,00"
+    with translation.override("en"):
+        assert euro(Decimal("18181.82")) == "€ 18,181.82"

@@ -208,3 +208,20 @@ def test_the_kernel_imports_no_django():
 
     code = "import sys, businesscases.allocation; sys.exit('django' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "year", "months"),
+    [
+        (date(2027, 4, 15), None, 2027, 9),  # joining in April: 9/12, as the contributie
+        (date(2026, 4, 15), None, 2027, 12),
+        (date(2028, 1, 1), None, 2027, 0),
+        (date(2026, 1, 1), date(2027, 3, 31), 2027, 3),  # leaving in March pays through March
+        (date(2027, 2, 1), date(2027, 2, 20), 2027, 1),
+        (date(2025, 1, 1), date(2026, 12, 31), 2027, 0),
+    ],
+)
+def test_months_in_year(start, end, year, months):
+    from businesscases.allocation import months_in_year
+
+    assert months_in_year(start, end, year) == months

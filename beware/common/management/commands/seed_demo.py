@@ -3,11 +3,12 @@ import os
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from communities import demo as communities_demo
 from membership import demo
 
 
 class Command(BaseCommand):
-    help = "Vult het portaal met demodata (de oprichtingssituatie) via de echte services."
+    help = "Vult het portaal met demodata (de oprichtingssituatie, communities en businesscases) via de echte services."
 
     def add_arguments(self, parser):
         parser.add_argument("--scale", choices=["founding"], default="founding", help="Omvang van de demodata.")
@@ -17,7 +18,14 @@ class Command(BaseCommand):
         if not settings.DEBUG and os.environ.get("BEWARE_ALLOW_DEMO") != "1":
             raise CommandError("Demodata alleen in een ontwikkelomgeving (DEBUG) of met BEWARE_ALLOW_DEMO=1.")
         created = demo.seed_founding_situation()
-        self.stdout.write("Demodata aangemaakt." if created else "Demodata was er al; niets gewijzigd.")
+        self.stdout.write("Ledenregister aangemaakt." if created else "Ledenregister was er al; niets gewijzigd.")
+        # Also on an older demo database that has the register but no communities yet.
+        created = communities_demo.seed_communities()
+        self.stdout.write(
+            "Communities en businesscases aangemaakt."
+            if created
+            else "Communities en businesscases waren er al; niets gewijzigd."
+        )
         self.stdout.write(f"\nDemo-logins (wachtwoord voor allemaal: {demo.DEMO_PASSWORD}):")
         for email, role in demo.demo_logins():
             self.stdout.write(f"  {email:28} {role}")

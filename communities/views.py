@@ -1,0 +1,256 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from beware.common.forms import messages_from_invalid_form, messages_from_validation_error
+from businesscases import selectors as businesscase_selectors
+
+from . import selectors, services
+from .forms import (
+    AcceptForm,
+    AddParticipantForm,
+    CatalogueFilterForm,
+    CommunityForm,
+    CoordinatorForm,
+    DocumentForm,
+    EndForm,
+    JoinRequestForm,
+    RejectForm,
+)
+from .models import Community, CommunityDocument, Coordinator, Participation
+
+
+@login_required
+def community_list(request):
+    filters = CatalogueFilterForm(request.GET or None, trekkers=selectors.trekkers())
+    criteria = filters.cleaned_data if filters.is_valid() else {}
+    page = Paginator(selectors.catalogue(**criteria), 50).get_page(request.GET.get("pagina"))
+    return render(
+        request,
+        "communities/community_list.html",
+        {"filters": filters, "page": page, "can_create": request.user.has_perm("communities.add_community")},
+    )
+
+
+@login_required
+def community_new(request):
+    if not request.user.has_perm("communities.add_community"):
+        raise PermissionDenied
+    form = CommunityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        community = services.community_create(by=request.actor, **form.cleaned_data)
+        messages.success(request, _("Community %(naam)s is aangemaakt.") % {"naam": community.naam})
+        return redirect("communities:detail", slug=community.slug)
+    return render(request, "communities/community_form.html", {"form": form})
+
+
+@login_required
+def community_edit(request, slug: str):
+    community = get_object_or_404(Community, slug=slug)
+    if not selectors.may_manage(request.user, community):
+        raise PermissionDenied
+    form = CommunityForm(request.POST or None, instance=Community.objects.get(pk=community.pk))
+    if request.method == "POST" and form.is_valid():
+        services.community_update(
+            community, by=request.actor, **{name: form.cleaned_data[name] for name in form.changed_data}
+        )
+        messages.success(request, _("De gegevens van de community zijn opgeslagen."))
+        return redirect("communities:detail", slug=community.slug)
+    return render(request, "communities/community_form.html", {"form": form, "community": community})
+
+
+@login_required
+def community_detail(request, slug: str):
+    community = get_object_or_404(Community.objects.select_related("trekker"), slug=slug)
+    acting = request.acting_member
+    may_manage_participation = selectors.may_manage_participation(request.user, community)
+    page = selectors.community_page(community)
+    return render(
+        request,
+        "communities/community_detail.html",
+        {
+            "page": page,
+            "community": community,
+            "own_participation": selectors.open_participation(community, acting),
+            "may_request_join": selectors.may_request_join(request.user, acting),
+            "may_manage": selectors.may_manage(request.user, community),
+            "may_manage_participation": may_manage_participation,
+            "may_add_business_case": selectors.may_manage(request.user, community),
+            # A late joiner's weight under a fixed key is set when accepting it.
+            "asks_percentage": any(bc.is_decided and bc.verdeelsleutel == bc.Key.VAST for bc in page.business_cases),
+            "add_form": AddParticipantForm(members=selectors.active_members()) if may_manage_participation else None,
+            "coordinator_form": CoordinatorForm(),
+            "document_form": DocumentForm(),
+        },
+    )
+
+
+@login_required
+def join(request, slug: str):
+    """The quote first (what the member pays, what earlier participants get
+    back), then the request. Only for a member's representative."""
+    community = get_object_or_404(Community, slug=slug)
+    member = request.acting_member
+    if not selectors.may_request_join(request.user, member):
+        raise PermissionDenied
+    existing = selectors.open_participation(community, member)
+    if existing is not None:
+        messages.info(request, _("%(lid)s heeft al een aanvraag of deelname bij deze community.") % {"lid": member})
+        return redirect("communities:detail", slug=slug)
+    form = JoinRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.participation_request(community, member, by=request.actor, **form.cleaned_data)
+        except ValidationError as error:
+            messages_from_validation_error(request, error)
+        else:
+            messages.success(
+                request,
+                _("De aanvraag van %(lid)s is verstuurd; een coördinator beoordeelt haar.") % {"lid": member.naam},
+            )
+            return redirect("communities:detail", slug=slug)
+    today = timezone.localdate()
+    return render(
+        request,
+        "communities/join.html",
+        {
+            "community": community,
+            "member": member,
+            "form": form,
+            "today": today,
+            "quotes": businesscase_selectors.join_quote(community, member, today),
+        },
+    )
+
+
+def _participation(slug: str, pk: int) -> Participation:
+    return get_object_or_404(Participation.objects.select_related("community", "member"), pk=pk, community__slug=slug)
+
+
+@login_required
+@require_POST
+def participation_accept(request, slug: str, pk: int):
+    participation = _participation(slug, pk)
+    if not selectors.may_manage_participation(request.user, participation.community):
+        raise PermissionDenied
+    form = AcceptForm(request.POST)
+    if not form.is_valid():
+        messages_from_invalid_form(request, form)
+        return redirect("communities:detail", slug=slug)
+    try:
+        services.participation_accept(participation, by=request.actor, **form.cleaned_data)
+    except ValidationError as error:
+        messages_from_validation_error(request, error)
+    else:
+        messages.success(request, _("%(lid)s is nu deelnemer.") % {"lid": participation.member.naam})
+    return redirect("communities:detail", slug=slug)
+
+
+@login_required
+@require_POST
+def participation_reject(request, slug: str, pk: int):
+    participation = _participation(slug, pk)
+    if not selectors.may_manage_participation(request.user, participation.community):
+        raise PermissionDenied
+    form = RejectForm(request.POST)
+    if not form.is_valid():
+        messages_from_invalid_form(request, form)
+        return redirect("communities:detail", slug=slug)
+    try:
+        services.participation_reject(participation, by=request.actor, **form.cleaned_data)
+    except ValidationError as error:
+        messages_from_validation_error(request, error)
+    else:
+        messages.success(request, _("De aanvraag van %(lid)s is afgewezen.") % {"lid": participation.member.naam})
+    return redirect("communities:detail", slug=slug)
+
+
+@login_required
+@require_POST
+def participation_end(request, slug: str, pk: int):
+    participation = _participation(slug, pk)
+    form = EndForm(request.POST)
+    if not form.is_valid():
+        messages_from_invalid_form(request, form)
+        return redirect("communities:detail", slug=slug)
+    try:
+        services.participation_end(participation, by=request.actor, **form.cleaned_data)
+    except ValidationError as error:
+        messages_from_validation_error(request, error)
+    else:
+        messages.success(request, _("Het vertrek van %(lid)s is vastgelegd.") % {"lid": participation.member.naam})
+    return redirect("communities:detail", slug=slug)
+
+
+@login_required
+@require_POST
+def participant_add(request, slug: str):
+    community = get_object_or_404(Community, slug=slug)
+    if not selectors.may_manage_participation(request.user, community):
+        raise PermissionDenied
+    form = AddParticipantForm(request.POST, members=selectors.active_members())
+    if not form.is_valid():
+        messages_from_invalid_form(request, form)
+        return redirect("communities:detail", slug=slug)
+    try:
+        services.participation_add(community, form.cleaned_data.pop("lid"), by=request.actor, **form.cleaned_data)
+    except ValidationError as error:
+        messages_from_validation_error(request, error)
+    else:
+        messages.success(request, _("De deelnemer is toegevoegd."))
+    return redirect("communities:detail", slug=slug)
+
+
+@login_required
+@require_POST
+def coordinator_add(request, slug: str):
+    community = get_object_or_404(Community, slug=slug)
+    if not selectors.may_manage(request.user, community):
+        raise PermissionDenied
+    form = CoordinatorForm(request.POST)
+    if form.is_valid():
+        services.coordinator_add(community, form.cleaned_data["user"], by=request.actor)
+        messages.success(request, _("%(email)s is coördinator.") % {"email": form.cleaned_data["email"]})
+    else:
+        messages_from_invalid_form(request, form)
+    return redirect("communities:detail", slug=slug)
+
+
+@login_required
+@require_POST
+def coordinator_remove(request, slug: str, pk: int):
+    coordinators = Coordinator.objects.select_related("community", "user")
+    coordinator = get_object_or_404(coordinators, pk=pk, community__slug=slug)
+    if not selectors.may_manage(request.user, coordinator.community):
+        raise PermissionDenied
+    services.coordinator_remove(coordinator, by=request.actor)
+    messages.success(request, _("%(email)s is geen coördinator meer.") % {"email": coordinator.user.email})
+    return redirect("communities:detail", slug=slug)
+
+
+@login_required
+@require_POST
+def document_add(request, slug: str):
+    community = get_object_or_404(Community, slug=slug)
+    if not selectors.may_manage(request.user, community):
+        raise PermissionDenied
+    form = DocumentForm(request.POST, request.FILES)
+    if form.is_valid():
+        services.document_add(community, by=request.actor, **form.cleaned_data)
+        messages.success(request, _("Het document is toegevoegd."))
+    else:
+        messages_from_invalid_form(request, form)
+    return redirect("communities:detail", slug=slug)
+
+
+@login_required
+def document_download(request, slug: str, pk: int):
+    """Documents are for the coöperatie's own users, never a public media URL."""
+    document = get_object_or_404(CommunityDocument, pk=pk, community__slug=slug)
+    return FileResponse(document.bestand.open("rb"), as_attachment=True, filename=document.bestand.name.split("/")[-1])
