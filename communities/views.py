@@ -81,7 +81,6 @@ def community_detail(request, slug: str):
             "may_request_join": selectors.may_request_join(request.user, acting),
             "may_manage": selectors.may_manage(request.user, community),
             "may_manage_participation": may_manage_participation,
-            "may_add_business_case": selectors.may_manage(request.user, community),
             # A late joiner's weight under a fixed key is set when accepting it.
             "asks_percentage": any(bc.is_decided and bc.verdeelsleutel == bc.Key.VAST for bc in page.business_cases),
             "add_form": AddParticipantForm(members=selectors.active_members()) if may_manage_participation else None,
