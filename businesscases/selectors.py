@@ -131,7 +131,8 @@ def check_percentages(percentages: dict, *, field: str = "vaste_percentages") ->
     """A vast key's percentages must sum to exactly 100."""
     total = sum(percentages.values(), Decimal(0))
     if total != 100:
-        raise ValidationError({field: f"De vaste percentages tellen op tot {total}%; dat moet precies 100% zijn."})
+        shown = str(total).replace(".", ",")
+        raise ValidationError({field: f"De vaste percentages tellen op tot {shown}%; dat moet precies 100% zijn."})
 
 
 def current_participants(community) -> list[Member]:
@@ -361,11 +362,15 @@ def cost_curve(business_case: BusinessCase, *, today: date, limit: int = 12) -> 
     peildatum = business_case.peildatum or date(today.year, 1, 1)
     known = inwoners_by_member([m.pk for m in candidates], peildatum, represented_on=today)
     inwoners = {pk: value for pk, value in known.items() if not isinstance(value, InwonersUnknown)}
-    others.sort(key=lambda m: (-inwoners.get(m.pk, 0), m.naam))
+    # Other members whose inwoners are unknown are left out rather than counted as zero.
+    others = sorted((m for m in others if m.pk in inwoners), key=lambda m: (-inwoners[m.pk], m.naam))
     points = []
-    total_inwoners = 0
+    total_inwoners: int | None = 0
     for count, member in enumerate((participants + others)[:limit], start=1):
-        total_inwoners += inwoners.get(member.pk, 0)
+        # Once a participant's inwoners are unknown, so is the cost per inwoner.
+        total_inwoners = (
+            None if total_inwoners is None or member.pk not in inwoners else total_inwoners + inwoners[member.pk]
+        )
         points.append(
             CurvePoint(
                 deelnemers=count,
@@ -375,3 +380,122 @@ def cost_curve(business_case: BusinessCase, *, today: date, limit: int = 12) -> 
             )
         )
     return points
+
+
+# --- Pages: what the business case page shows ---------------------------------
+
+CURVE_HEADER = 20  # room above the bars for the column headings
+CURVE_ROW = 24
+CURVE_BAR = 16
+CURVE_LABEL = 80  # room left of the bars for the number of participants
+CURVE_LENGTH = 300  # the longest bar
+CURVE_VALUE = 120  # room right of the longest bar for its value
+
+
+@dataclass(frozen=True)
+class CurveBar:
+    deelnemers: int
+    label: str  # who joins at this point
+    value: Decimal | None  # None: unknown (no inwoners known)
+    x: int
+    y: int
+    width: int
+    height: int
+    text_x: int  # where the value is written, right of the bar
+    text_y: int  # baseline of the row's texts
+
+
+@dataclass(frozen=True)
+class CurveChart:
+    points: list[CurvePoint]
+    per_deelnemer: list[CurveBar]
+    per_inwoner: list[CurveBar]
+    width: int
+    height: int
+    label_x: int  # right edge of the participant numbers (text-anchor end)
+    header_y: int
+
+
+def _curve_bars(points: list[CurvePoint], values: list[Decimal | None]) -> list[CurveBar]:
+    top = max((v for v in values if v), default=Decimal(0))
+    bars = []
+    for i, (point, value) in enumerate(zip(points, values, strict=True)):
+        width = 0
+        if top and value:
+            width = max(1, round(CURVE_LENGTH * value / top))
+        y = CURVE_HEADER + i * CURVE_ROW
+        bars.append(
+            CurveBar(
+                deelnemers=point.deelnemers,
+                label=point.label,
+                value=value,
+                x=CURVE_LABEL,
+                y=y,
+                width=width,
+                height=CURVE_BAR,
+                text_x=CURVE_LABEL + width + 6,
+                text_y=y + CURVE_BAR - 4,
+            )
+        )
+    return bars
+
+
+def cost_curve_chart(points: list[CurvePoint]) -> CurveChart:
+    """Geometry (SVG units) of the two horizontal bar charts of "hoe meer
+    leden, hoe goedkoper": one row per number of participants, the bar as
+    long as the cost per participant (or per inwoner) per year, the value
+    written right of it."""
+    return CurveChart(
+        points=points,
+        per_deelnemer=_curve_bars(points, [p.per_deelnemer for p in points]),
+        per_inwoner=_curve_bars(points, [p.per_inwoner for p in points]),
+        width=CURVE_LABEL + CURVE_LENGTH + CURVE_VALUE,
+        height=CURVE_HEADER + len(points) * CURVE_ROW,
+        label_x=CURVE_LABEL - 8,
+        header_y=CURVE_HEADER - 8,
+    )
+
+
+@dataclass(frozen=True)
+class BusinessCasePage:
+    business_case: BusinessCase
+    cost_lines: list[CostLine]
+    costs: CostSummary
+    allocation: AllocationView | None  # None after a no-go: nothing is shared
+    fixed_percentages: list[FixedPercentage]
+    settlements: list[Settlement]
+    yearly_allocations: list
+    participants: list[Member]  # the community's current participants
+    curve: CurveChart
+
+    @property
+    def has_shared_costs(self) -> bool:
+        return bool(self.costs.one_off or self.costs.yearly)
+
+
+def businesscase_page(business_case: BusinessCase, *, today: date) -> BusinessCasePage:
+    """Everything the business case page shows, in a fixed number of queries
+    however many participants, late joins and years there are."""
+    from django.db.models import Prefetch
+
+    from .models import YearlyAllocationLine
+
+    lines = list(business_case.cost_lines.all())
+    is_rejected = business_case.status == BusinessCase.Status.AFGEWEZEN
+    return BusinessCasePage(
+        business_case=business_case,
+        cost_lines=lines,
+        costs=cost_summary(business_case, lines),
+        allocation=None if is_rejected else allocation_view(business_case, today=today),
+        fixed_percentages=list(business_case.fixed_percentages.select_related("member"))
+        if business_case.verdeelsleutel == BusinessCase.Key.VAST
+        else [],
+        settlements=settlements_of(business_case),
+        yearly_allocations=list(
+            business_case.yearly_allocations.select_related("vastgelegd_door").prefetch_related(
+                Prefetch("lines", queryset=YearlyAllocationLine.objects.select_related("member"))
+            )
+        ),
+        participants=current_participants(business_case.community),
+        curve=cost_curve_chart(cost_curve(business_case, today=today)),
+    )

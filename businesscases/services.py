@@ -155,6 +155,8 @@ def cost_line_remove(line: CostLine, *, by: Actor) -> None:
 def fixed_percentages_set(business_case: BusinessCase, percentages: dict[Member, Decimal], *, by: Actor) -> None:
     """Replace the percentages of a `vast` key; they must sum to exactly 100."""
     require(by, MANAGE, business_case.community)
+    if business_case.verdeelsleutel != BusinessCase.Key.VAST:
+        raise ValidationError({"verdeelsleutel": "Vaste percentages horen alleen bij de verdeelsleutel 'vast'."})
     percentages = {member: value for member, value in percentages.items() if value}
     selectors.check_percentages(percentages)
     with transaction.atomic():
@@ -249,6 +251,8 @@ def businesscase_decide(
     """Record the go/no-go decision. At go the participants, their weights
     and their shares of the one-off costs are stored and never recomputed."""
     require(by, DECIDE)
+    if golive is not None and golive < datum:
+        raise ValidationError({"golive": "De go-live ligt vóór de besluitdatum."})
     with transaction.atomic():
         # The community first, as every participation change locks it.
         community = Community.objects.select_for_update().get(pk=business_case.community_id)

@@ -98,5 +98,7 @@ def may_request_join(user, member: Member | None) -> bool:
     return member is not None and member.status == admission.ACTIEF and can(user, "membership.join_community", member)
 
 
-def active_members() -> QuerySet[Member]:
-    return Member.objects.filter(status=admission.ACTIEF).order_by("naam")
+def members_to_add(community: Community) -> QuerySet[Member]:
+    """Active members without an open request or participation in the community."""
+    open_ones = community.participations.filter(einddatum__isnull=True).exclude(status=Participation.Status.AFGEWEZEN)
+    return Member.objects.filter(status=admission.ACTIEF).exclude(pk__in=open_ones.values("member_id")).order_by("naam")

@@ -83,7 +83,9 @@ def community_detail(request, slug: str):
             "may_manage_participation": may_manage_participation,
             # A late joiner's weight under a fixed key is set when accepting it.
             "asks_percentage": any(bc.is_decided and bc.verdeelsleutel == bc.Key.VAST for bc in page.business_cases),
-            "add_form": AddParticipantForm(members=selectors.active_members()) if may_manage_participation else None,
+            "add_form": AddParticipantForm(members=selectors.members_to_add(community))
+            if may_manage_participation
+            else None,
             "coordinator_form": CoordinatorForm(),
             "document_form": DocumentForm(),
         },
@@ -193,7 +195,7 @@ def participant_add(request, slug: str):
     community = get_object_or_404(Community, slug=slug)
     if not selectors.may_manage_participation(request.user, community):
         raise PermissionDenied
-    form = AddParticipantForm(request.POST, members=selectors.active_members())
+    form = AddParticipantForm(request.POST, members=selectors.members_to_add(community))
     if not form.is_valid():
         messages_from_invalid_form(request, form)
         return redirect("communities:detail", slug=slug)

@@ -121,6 +121,14 @@ class TestGoDecision:
         with pytest.raises(ValidationError, match="Alleen een concept"):
             services.cost_line_add(decided, by=SYSTEM, soort="aanschaf", omschrijving="Extra", bedrag=D("1.00"))
 
+    def test_a_go_live_before_the_decision_is_refused(self, community, directie):
+        business_case = proposed_case(community)
+        with pytest.raises(ValidationError, match="go-live ligt vóór de besluitdatum"):
+            services.businesscase_decide(
+                business_case, by=Actor(user=directie), go=True, datum=GO, golive=date(2027, 2, 1)
+            )
+        assert not Share.objects.exists()
+
     def test_a_decision_without_participants_is_refused(self, members, directie):
         empty = CommunityFactory(trekker=members["a"])
         business_case = proposed_case(empty)
@@ -144,9 +152,15 @@ class TestGoDecision:
 
 
 class TestFixedKey:
+    def test_percentages_belong_to_a_fixed_key_only(self, community, members):
+        business_case = services.businesscase_create(community, by=SYSTEM, titel="Inwoners")
+        with pytest.raises(ValidationError, match="alleen bij de verdeelsleutel 'vast'"):
+            services.fixed_percentages_set(business_case, {members["a"]: D("100")}, by=SYSTEM)
+        assert not FixedPercentage.objects.exists()
+
     def test_percentages_must_sum_to_exactly_100(self, community, members):
         business_case = services.businesscase_create(community, by=SYSTEM, titel="Vast", verdeelsleutel="vast")
-        with pytest.raises(ValidationError, match=r"99\.99%; dat moet precies 100% zijn"):
+        with pytest.raises(ValidationError, match="99,99%; dat moet precies 100% zijn"):
             services.fixed_percentages_set(
                 business_case, {members["a"]: D("50"), members["b"]: D("25"), members["c"]: D("24.99")}, by=SYSTEM
             )
