@@ -5,7 +5,7 @@ remainder, so the shares always sum exactly to the amount. The services fetch
 weights from the database, call these functions, and store what comes out.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -118,12 +118,16 @@ def late_join_settlement(
     return Settlement(value=value, charge=charge, credits=allocate(charge, participants))
 
 
-def months_in_year(start: date, end: date | None, year: int) -> int:
-    """Months of `year` a participation from `start` to `end` (inclusive, None:
-    still running) counts: whole months from the month it starts through the
-    month it ends, as the contributie counts a mid-year joiner."""
-    if start.year > year or (end is not None and end.year < year):
-        return 0
-    first = start.month if start.year == year else 1
-    last = end.month if end is not None and end.year == year else 12
-    return max(0, last - first + 1)
+def months_in_year(periods: Iterable[tuple[date, date | None]], year: int) -> int:
+    """Months of `year` in which a member participated, over all its periods
+    (start, end inclusive, None: still running): each month from the month
+    it joined through the month it left counts once, as the contributie
+    counts a mid-year joiner. Leaving and rejoining in one month is one month."""
+    months: set[int] = set()
+    for start, end in periods:
+        if start.year > year or (end is not None and end.year < year):
+            continue
+        first = start.month if start.year == year else 1
+        last = end.month if end is not None and end.year == year else 12
+        months.update(range(first, last + 1))
+    return len(months)

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
+from beware.common.money import round_money, round_rate
 from membership import admission
 from membership.models import Member
 from membership.selectors import InwonersUnknown, NoRepresentation, inwoners_by_member
@@ -17,7 +18,6 @@ from . import allocation
 from .models import BusinessCase, CostLine, FixedPercentage, Settlement, Share
 
 ZERO = Decimal("0.00")
-WEIGHT_PLACES = Decimal("0.0001")
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class CostSummary:
     def shared_per_year(self) -> Decimal:
         """The invoiced costs (no personeelsinzet), averaged over the horizon."""
         horizon = len(self.years)
-        return ((self.one_off + self.yearly * horizon) / horizon).quantize(Decimal("0.01"))
+        return round_money((self.one_off + self.yearly * horizon) / horizon)
 
 
 def cost_summary(business_case: BusinessCase, lines: list[CostLine] | None = None) -> CostSummary:
@@ -179,14 +179,13 @@ def allocation_view(business_case: BusinessCase, *, today: date) -> AllocationVi
         return AllocationView(rows=[], total=one_off, stored=False, error="Er zijn nog geen deelnemers.")
     try:
         weights = key_weights(business_case, members, peildatum_for(business_case, today), fallback_on=today)
-        amounts = allocation.allocate(one_off, {str(pk): w.gewicht for pk, w in weights.items()})
+        # Keys are member codes: ties in the kernel go by member code (DOMAIN.md §3).
+        amounts = allocation.allocate(one_off, {m.code: weights[m.pk].gewicht for m in members})
     except ValidationError as error:
         return AllocationView(rows=[], total=one_off, stored=False, error=" ".join(error.messages))
     except ValueError as error:
         return AllocationView(rows=[], total=one_off, stored=False, error=str(error))
-    rows = [
-        AllocationRow(m, weights[m.pk].inwoners, Decimal(weights[m.pk].gewicht), amounts[str(m.pk)]) for m in members
-    ]
+    rows = [AllocationRow(m, weights[m.pk].inwoners, Decimal(weights[m.pk].gewicht), amounts[m.code]) for m in members]
     return AllocationView(rows=rows, total=one_off, stored=False)
 
 
@@ -216,20 +215,17 @@ class SettlementPlan:
 def settlement_plan(
     business_case: BusinessCase, member: Member, datum: date, *, joiner_percentage: Decimal | None = None
 ) -> SettlementPlan:
-    """What `member` would pay joining on `datum`, and what each participant
-    so far (go-participants and earlier late joiners, with their stored
-    weights) gets back. Raises ValidationError with a Dutch message."""
+    """What `member` would pay joining on `datum`, and what each current
+    participant that paid a share (go-participants and earlier late joiners,
+    with their stored weights) gets back. Raises ValidationError with a
+    Dutch message. The quote and the stored settlement both come from here."""
     if member.status != admission.ACTIEF:
         raise ValidationError({"lid": f"{member.naam} is geen actief lid ({member.get_status_display().lower()})."})
     shares = list(Share.objects.filter(business_case=business_case).select_related("member"))
     if any(s.member_id == member.pk for s in shares):
         raise ValidationError({"lid": f"{member.naam} heeft zijn aandeel in {business_case.titel} al betaald."})
     if business_case.verdeelsleutel == BusinessCase.Key.VAST:
-        if joiner_percentage is None:
-            raise ValidationError(
-                {"percentage": "Bij vaste percentages stelt de coördinator of directie het percentage vast."}
-            )
-        weight = KeyWeight(gewicht=joiner_percentage)
+        weight = KeyWeight(gewicht=_checked_percentage(joiner_percentage))
     else:
         weight = key_weights(business_case, [member], business_case.peildatum, fallback_on=datum)[member.pk]
     one_off = cost_summary(business_case).one_off
@@ -237,16 +233,24 @@ def settlement_plan(
     try:
         result = allocation.late_join_settlement(
             one_off,
-            {str(s.member_id): s.gewicht for s in shares},
-            str(member.pk),
+            {s.member.code: s.gewicht for s in shares},
+            member.code,
             weight.gewicht,
             months=months,
             years=business_case.afschrijvingsjaren,
         )
+        # The charge is as if the joiner had been there from the start (all who
+        # paid a share); the credits go to the current participants among them
+        # (DOMAIN.md §3.5): who has left gets nothing back.
+        current = {m.pk for m in current_participants(business_case.community)}
+        crediting = {s.member.code: s.gewicht for s in shares if s.member_id in current}
+        credits_by_code = (
+            result.credits if len(crediting) == len(shares) else allocation.allocate(result.charge, crediting)
+        )
     except ValueError as error:
         raise ValidationError({"lid": f"Verrekenen lukt niet: {error}."}) from error
-    by_pk = {s.member_id: s for s in shares}
-    credits = [Credit(by_pk[int(pk)].member, by_pk[int(pk)].gewicht, amount) for pk, amount in result.credits.items()]
+    by_code = {s.member.code: s for s in shares}
+    credits = [Credit(by_code[code].member, by_code[code].gewicht, amount) for code, amount in credits_by_code.items()]
     return SettlementPlan(
         business_case=business_case,
         member=member,
@@ -259,6 +263,19 @@ def settlement_plan(
         bedrag=result.charge,
         credits=sorted(credits, key=lambda c: (-c.bedrag, c.member.naam)),
     )
+
+
+def _checked_percentage(percentage: Decimal | None) -> Decimal:
+    """A late joiner's percentage under a fixed key: more than 0, at most 100, in hundredths."""
+    if percentage is None:
+        raise ValidationError(
+            {"percentage": "Bij vaste percentages stelt de coördinator of directie het percentage vast."}
+        )
+    if not 0 < percentage <= 100 or percentage != percentage.quantize(Decimal("0.01")):
+        raise ValidationError(
+            {"percentage": "Vul een percentage groter dan 0 en ten hoogste 100 in, op twee decimalen."}
+        )
+    return percentage
 
 
 @dataclass(frozen=True)
@@ -315,28 +332,37 @@ def yearly_allocation_plan(business_case: BusinessCase, jaar: int) -> list[YearL
         .select_related("member")
         .order_by("datum", "id")
     )
-    months: dict[int, int] = {}
+    periods: dict[int, list] = {}
     members: dict[int, Member] = {}
-    starts: dict[int, date] = {}
     for p in participations:
-        counted = allocation.months_in_year(p.datum, p.einddatum, jaar)
-        months[p.member_id] = min(12, months.get(p.member_id, 0) + counted)
+        periods.setdefault(p.member_id, []).append((p.datum, p.einddatum))
         members[p.member_id] = p.member
-        starts.setdefault(p.member_id, p.datum)
+    months = {pk: allocation.months_in_year(spans, jaar) for pk, spans in periods.items()}
     members = {pk: m for pk, m in members.items() if months[pk] > 0}
     if not members:
         raise ValidationError({"jaar": f"De community had in {jaar} geen deelnemers."})
-    weights = key_weights(business_case, list(members.values()), date(jaar, 1, 1), fallback_on=max(starts.values()))
-    # The kernel gets base weight × months (exact); dividing all by 12 changes nothing.
-    exact = {str(pk): weights[pk].gewicht * months[pk] for pk in members}
+    latest_start = max(start for pk in members for start, _ in periods[pk])
+    # Under a fixed key the stored share weights hold every participant's
+    # percentage, late joiners' included.
+    percentages = (
+        {s.member_id: s.gewicht for s in business_case.shares.all()}
+        if business_case.verdeelsleutel == BusinessCase.Key.VAST
+        else None
+    )
+    weights = key_weights(
+        business_case, list(members.values()), date(jaar, 1, 1), fallback_on=latest_start, percentages=percentages
+    )
+    # The kernel gets base weight × months (exact); dividing all by 12 changes
+    # nothing. Keys are member codes: ties go by member code.
+    exact = {m.code: weights[pk].gewicht * months[pk] for pk, m in members.items()}
     amounts = allocation.allocate(cost_summary(business_case).yearly, exact)
     return [
         YearLine(
             member=member,
             inwoners=weights[pk].inwoners,
             maanden=months[pk],
-            gewicht=(Decimal(exact[str(pk)]) / 12).quantize(WEIGHT_PLACES),
-            bedrag=amounts[str(pk)],
+            gewicht=round_rate(Decimal(exact[member.code]) / 12),
+            bedrag=amounts[member.code],
         )
         for pk, member in members.items()
     ]
@@ -374,8 +400,8 @@ def cost_curve(business_case: BusinessCase, *, today: date, limit: int = 12) -> 
         points.append(
             CurvePoint(
                 deelnemers=count,
-                per_deelnemer=(yearly_cost / count).quantize(Decimal("0.01")),
-                per_inwoner=(yearly_cost / total_inwoners).quantize(Decimal("0.0001")) if total_inwoners else None,
+                per_deelnemer=round_money(yearly_cost / count),
+                per_inwoner=round_rate(yearly_cost / total_inwoners) if total_inwoners else None,
                 label=member.naam,
             )
         )

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from beware.common import audit
 from beware.common.audit import Actor
@@ -223,17 +224,20 @@ def _decision_participants(community: Community, deelnemers, datum: date, by: Ac
             raise ValidationError(
                 {"deelnemers": f"{member.naam} is geen actief lid ({member.get_status_display().lower()})."}
             )
-        Participation.objects.filter(
+        # An open request is answered by the decision: it becomes the participation.
+        participation = Participation.objects.filter(
             community=community, member=member, status=Participation.Status.AANGEVRAAGD
-        ).delete()  # an open request is answered by the decision
-        Participation.objects.create(
-            community=community,
-            member=member,
-            status=Participation.Status.DEELNEMER,
-            datum=datum,
-            fase=community.status,
-            beoordeeld_door=by.user,
-            toelichting="Deelnemer bij het go-besluit.",
+        ).first() or Participation(community=community, member=member, toelichting="Deelnemer bij het go-besluit.")
+        participation.status = Participation.Status.DEELNEMER
+        participation.datum = datum
+        participation.fase = community.status
+        participation.beoordeeld_door = by.user
+        participation.save()
+        audit.record(
+            "community.deelnemer",
+            actor=by,
+            obj=community,
+            data={"lid": member.code, "datum": datum, "fase": community.status, "deelname": participation.pk},
         )
     return wanted
 
@@ -291,7 +295,8 @@ def businesscase_decide(
                 )
         one_off = selectors.cost_summary(business_case).one_off
         try:
-            amounts = allocation.allocate(one_off, {str(m.pk): weights[m.pk].gewicht for m in members})
+            # Keys are member codes: ties in the kernel go by member code (DOMAIN.md §3).
+            amounts = allocation.allocate(one_off, {m.code: weights[m.pk].gewicht for m in members})
         except ValueError as error:
             raise ValidationError({"deelnemers": f"Verdelen lukt niet: {error}."}) from error
         Share.objects.bulk_create(
@@ -301,7 +306,7 @@ def businesscase_decide(
                 bron=Share.Source.BESLUIT,
                 inwoners=weights[m.pk].inwoners,
                 gewicht=weights[m.pk].gewicht,
-                bedrag=amounts[str(m.pk)],
+                bedrag=amounts[m.code],
                 datum=datum,
             )
             for m in members
@@ -318,7 +323,7 @@ def businesscase_decide(
                 "peildatum": business_case.peildatum,
                 "verdeelsleutel": business_case.verdeelsleutel,
                 "eenmalige_kosten": one_off,
-                "verdeling": [[m.code, weights[m.pk].gewicht, amounts[str(m.pk)]] for m in members],
+                "verdeling": [[m.code, weights[m.pk].gewicht, amounts[m.code]] for m in members],
             },
         )
         return business_case
@@ -390,6 +395,11 @@ def yearly_allocation_store(business_case: BusinessCase, jaar: int, *, by: Actor
         business_case = _lock(business_case)
         if not business_case.is_decided:
             raise ValidationError({"status": "Jaarlijkse kosten worden pas na een go-besluit verdeeld."})
+        first, today = (business_case.golive or business_case.besluitdatum).year, timezone.localdate()
+        if not first <= jaar < today.year:
+            raise ValidationError(
+                {"jaar": f"Verdeel een afgesloten jaar vanaf het jaar van de go-live: {first} t/m {today.year - 1}."}
+            )
         if business_case.yearly_allocations.filter(jaar=jaar).exists():
             raise ValidationError({"jaar": f"De jaarlijkse kosten van {jaar} zijn al verdeeld."})
         lines = selectors.yearly_allocation_plan(business_case, jaar)

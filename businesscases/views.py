@@ -4,10 +4,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from beware.common.forms import messages_from_invalid_form
+from beware.common.forms import SERVICE_FIELD_LABELS, messages_from_invalid_form, messages_from_validation_error
 from beware.common.permissions import can
 from communities.models import Community
 from communities.selectors import may_manage
@@ -21,30 +20,6 @@ PERCENTAGE_PREFIX = "percentages"
 DECISION_PREFIX = "besluit"
 YEARLY_PREFIX = "jaarverdeling"
 
-# The services name the field a refusal is about; users read its Dutch name.
-FIELD_LABELS = {
-    "status": gettext_lazy("Status"),
-    "kosten": gettext_lazy("Kosten"),
-    "soort": gettext_lazy("Soort"),
-    "omschrijving": gettext_lazy("Omschrijving"),
-    "bedrag": gettext_lazy("Bedrag"),
-    "uren": gettext_lazy("Uren en uurtarief"),
-    "uurtarief": gettext_lazy("Uurtarief"),
-    "vaste_percentages": gettext_lazy("Vaste percentages"),
-    "deelnemers": gettext_lazy("Deelnemers"),
-    "peildatum": gettext_lazy("Peildatum"),
-    "jaar": gettext_lazy("Jaar"),
-    "lid": gettext_lazy("Lid"),
-}
-
-
-def _service_errors_to_messages(request, error: ValidationError) -> None:
-    problems_by_field = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
-    for field, problems in problems_by_field.items():
-        label = FIELD_LABELS.get(field, field.replace("_", " ").capitalize())
-        for problem in problems:
-            messages.error(request, problem if field == "__all__" else f"{label}: {problem}")
-
 
 def _service_errors_to_form(form, error: ValidationError) -> None:
     problems_by_field = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
@@ -52,7 +27,7 @@ def _service_errors_to_form(form, error: ValidationError) -> None:
         if field in form.fields:
             form.add_error(field, problems)
         else:
-            label = FIELD_LABELS.get(field, field.replace("_", " ").capitalize())
+            label = SERVICE_FIELD_LABELS.get(field, field.replace("_", " ").capitalize())
             form.add_error(None, [p if field == "__all__" else f"{label}: {p}" for p in problems])
 
 
@@ -165,7 +140,7 @@ def cost_line_add(request, pk: int):
         try:
             line = services.cost_line_add(business_case, by=request.actor, **form.cleaned_data)
         except ValidationError as error:
-            _service_errors_to_messages(request, error)
+            messages_from_validation_error(request, error)
         else:
             messages.success(
                 request,
@@ -185,7 +160,7 @@ def cost_line_remove(request, pk: int, line_pk: int):
     try:
         services.cost_line_remove(line, by=request.actor)
     except ValidationError as error:
-        _service_errors_to_messages(request, error)
+        messages_from_validation_error(request, error)
     else:
         messages.success(
             request, _("De kostenregel %(omschrijving)s is verwijderd.") % {"omschrijving": line.omschrijving}
@@ -209,7 +184,7 @@ def percentages_set(request, pk: int):
         try:
             services.fixed_percentages_set(business_case, form.percentages(), by=request.actor)
         except ValidationError as error:
-            _service_errors_to_messages(request, error)
+            messages_from_validation_error(request, error)
         else:
             messages.success(request, _("De vaste percentages zijn opgeslagen."))
     return redirect("businesscases:detail", pk=business_case.pk)
@@ -222,7 +197,7 @@ def businesscase_submit(request, pk: int):
     try:
         services.businesscase_submit(business_case, by=request.actor)
     except ValidationError as error:
-        _service_errors_to_messages(request, error)
+        messages_from_validation_error(request, error)
     else:
         messages.success(request, _("De businesscase ligt nu ter besluitvorming bij de directie."))
     return redirect("businesscases:detail", pk=business_case.pk)
@@ -235,7 +210,7 @@ def businesscase_reopen(request, pk: int):
     try:
         services.businesscase_reopen(business_case, by=request.actor)
     except ValidationError as error:
-        _service_errors_to_messages(request, error)
+        messages_from_validation_error(request, error)
     else:
         messages.success(request, _("De businesscase is terug naar concept en kan weer worden gewijzigd."))
     return redirect("businesscases:detail", pk=business_case.pk)
@@ -261,7 +236,7 @@ def businesscase_decide(request, pk: int):
                 toelichting=form.cleaned_data["toelichting"],
             )
         except ValidationError as error:
-            _service_errors_to_messages(request, error)
+            messages_from_validation_error(request, error)
         else:
             if business_case.is_decided:
                 messages.success(request, _("Go-besluit vastgelegd; de verdeling over de deelnemers is vastgelegd."))
@@ -281,7 +256,7 @@ def yearly_allocation_store(request, pk: int):
         try:
             yearly = services.yearly_allocation_store(business_case, form.cleaned_data["jaar"], by=request.actor)
         except ValidationError as error:
-            _service_errors_to_messages(request, error)
+            messages_from_validation_error(request, error)
         else:
             messages.success(
                 request, _("De jaarlijkse kosten van %(jaar)s zijn verdeeld en vastgelegd.") % {"jaar": yearly.jaar}

@@ -102,3 +102,8 @@ def members_to_add(community: Community) -> QuerySet[Member]:
     """Active members without an open request or participation in the community."""
     open_ones = community.participations.filter(einddatum__isnull=True).exclude(status=Participation.Status.AFGEWEZEN)
     return Member.objects.filter(status=admission.ACTIEF).exclude(pk__in=open_ones.values("member_id")).order_by("naam")
+
+
+def asks_joiner_percentage(business_cases) -> bool:
+    """A late joiner's weight under a fixed key is set when accepting it."""
+    return any(bc.is_decided and bc.verdeelsleutel == bc.Key.VAST for bc in business_cases)

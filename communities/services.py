@@ -159,6 +159,9 @@ def _join(
 ) -> Participation:
     """Make the participation current and settle every decided business case
     (a late join, DOMAIN.md §3.5). Runs under the community lock."""
+    if datum > timezone.localdate():
+        # A later date would lower a written-off charge; accept on the day itself.
+        raise ValidationError({"datum": "De datum van deelname kan niet in de toekomst liggen."})
     participation.status = Participation.Status.DEELNEMER
     participation.datum = datum
     participation.fase = community.status
@@ -204,14 +207,17 @@ def participation_add(
     """Staff or a coordinator add a member directly (request and acceptance in one)."""
     require(by, MANAGE_PARTICIPATION, community)
     _require_active(member)
-    try:
-        with transaction.atomic():
-            community = _lock(community)
-            _refuse_if_open(community, member)
-            participation = Participation.objects.create(community=community, member=member, aangevraagd_door=by.user)
-            return _join(community, participation, by=by, datum=datum or timezone.localdate(), percentage=percentage)
-    except IntegrityError as error:  # the unique constraint caught a race the lock did not
-        raise ValidationError({"lid": f"{member.naam} is al deelnemer bij {community.naam}."}) from error
+    with transaction.atomic():
+        community = _lock(community)
+        _refuse_if_open(community, member)
+        try:
+            with transaction.atomic():
+                participation = Participation.objects.create(
+                    community=community, member=member, aangevraagd_door=by.user
+                )
+        except IntegrityError as error:  # the unique index caught a race the lock did not
+            raise ValidationError({"lid": f"{member.naam} is al deelnemer bij {community.naam}."}) from error
+        return _join(community, participation, by=by, datum=datum or timezone.localdate(), percentage=percentage)
 
 
 def participation_reject(participation: Participation, *, by: Actor, toelichting: str) -> Participation:
@@ -241,8 +247,12 @@ def participation_end(participation: Participation, *, by: Actor, einddatum: dat
     member itself or whoever manages the community's participants may."""
     member = participation.member
     community = participation.community
-    if by.user is None or not can(by.user, MANAGE_PARTICIPATION, community):
+    manages = by.is_system or (by.user is not None and can(by.user, MANAGE_PARTICIPATION, community))
+    if not manages:
         require(by, "membership.join_community", member)
+        if einddatum < timezone.localdate():
+            # Who manages the community may record a past departure; the member itself not.
+            raise ValidationError({"einddatum": "Een vertrek legt u vast per vandaag of later."})
     with transaction.atomic():
         _lock(community)
         participation = Participation.objects.select_for_update().get(pk=participation.pk)

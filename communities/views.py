@@ -82,7 +82,7 @@ def community_detail(request, slug: str):
             "may_manage": selectors.may_manage(request.user, community),
             "may_manage_participation": may_manage_participation,
             # A late joiner's weight under a fixed key is set when accepting it.
-            "asks_percentage": any(bc.is_decided and bc.verdeelsleutel == bc.Key.VAST for bc in page.business_cases),
+            "asks_percentage": selectors.asks_joiner_percentage(page.business_cases),
             "add_form": AddParticipantForm(members=selectors.members_to_add(community))
             if may_manage_participation
             else None,

@@ -88,7 +88,7 @@ class CommunityFactory(DjangoModelFactory):
     trekker = factory.SubFactory(MemberFactory)
 
 
-def member_with_inwoners(code: str, inwoners: int, *, jaar: int = 2027, **kwargs) -> Member:
+def member_with_inwoners(code: str, inwoners: int, *, jaar: int = 2024, **kwargs) -> Member:
     """An active member representing one gemeente with an inwonertal for `jaar`."""
     member = MemberFactory(code=code, naam=f"Gemeente {code.title()}", **kwargs)
     gemeente = GemeenteFactory(naam=code.title())

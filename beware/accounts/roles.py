@@ -28,8 +28,6 @@ ROLE_PERMISSIONS = {
         "communities.add_community",
         "communities.change_community",
         "communities.manage_participation",
-        "businesscases.add_businesscase",
-        "businesscases.change_businesscase",
         "businesscases.decide_businesscase",
     ],
     StaffRole.OPERATIONEEL_MANAGER: [
@@ -45,8 +43,6 @@ ROLE_PERMISSIONS = {
         "communities.add_community",
         "communities.change_community",
         "communities.manage_participation",
-        "businesscases.add_businesscase",
-        "businesscases.change_businesscase",
     ],
     StaffRole.RVC: [
         "membership.view_member",

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
+from django.utils.translation import gettext_lazy
 
 
 class PortalFormRenderer(TemplatesSetting):
@@ -10,11 +11,40 @@ class PortalFormRenderer(TemplatesSetting):
     field_template_name = "includes/field.html"
 
 
+# The services name the field a refusal is about; users read its Dutch name.
+SERVICE_FIELD_LABELS = {
+    "status": gettext_lazy("Status"),
+    "kosten": gettext_lazy("Kosten"),
+    "soort": gettext_lazy("Soort"),
+    "omschrijving": gettext_lazy("Omschrijving"),
+    "bedrag": gettext_lazy("Bedrag"),
+    "uren": gettext_lazy("Uren en uurtarief"),
+    "uurtarief": gettext_lazy("Uurtarief"),
+    "vaste_percentages": gettext_lazy("Vaste percentages"),
+    "deelnemers": gettext_lazy("Deelnemers"),
+    "peildatum": gettext_lazy("Peildatum"),
+    "jaar": gettext_lazy("Jaar"),
+    "lid": gettext_lazy("Lid"),
+    "datum": gettext_lazy("Datum"),
+    "einddatum": gettext_lazy("Einddatum"),
+    "percentage": gettext_lazy("Percentage"),
+    "golive": gettext_lazy("Go-live"),
+    "verdeelsleutel": gettext_lazy("Verdeelsleutel"),
+    "toelichting": gettext_lazy("Toelichting"),
+    "gemeente": gettext_lazy("Gemeente"),
+    "geldig_tot": gettext_lazy("Geldig tot"),
+    "kenmerk": gettext_lazy("Factuurkenmerk"),
+    "roles": gettext_lazy("Rollen"),
+}
+
+
 def messages_from_validation_error(request, error: ValidationError) -> None:
-    """A service's refusal as error messages (each names the field it is about)."""
-    for field, problems in error.message_dict.items():
+    """A service's refusal as error messages, each naming the field it is about."""
+    problems_by_field = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+    for field, problems in problems_by_field.items():
+        label = SERVICE_FIELD_LABELS.get(field, field.replace("_", " ").capitalize())
         for problem in problems:
-            messages.error(request, problem if field == "__all__" else f"{field}: {problem}")
+            messages.error(request, problem if field == "__all__" else f"{label}: {problem}")
 
 
 def messages_from_invalid_form(request, form) -> None:

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 D = Decimal
 SYSTEM = Actor.system()
-GO = date(2027, 3, 1)
+GO = date(2024, 3, 1)
 
 
 @pytest.fixture
@@ -40,13 +40,13 @@ def members(db):
 def community(members):
     community = CommunityFactory(slug="zaken", naam="Zaakafhandeling", trekker=members["a"])
     for code in "abc":
-        community_services.participation_add(community, members[code], by=SYSTEM, datum=date(2027, 2, 1))
+        community_services.participation_add(community, members[code], by=SYSTEM, datum=date(2024, 2, 1))
     return community
 
 
 def concept_case(community, **fields) -> BusinessCase:
     business_case = services.businesscase_create(
-        community, by=SYSTEM, titel="Zaakafhandeling bouwen", peildatum=date(2027, 1, 1), **fields
+        community, by=SYSTEM, titel="Zaakafhandeling bouwen", peildatum=date(2024, 1, 1), **fields
     )
     services.cost_line_add(business_case, by=SYSTEM, soort="ontwikkeling", omschrijving="Bouw", bedrag=D("120000.00"))
     services.cost_line_add(business_case, by=SYSTEM, soort="hosting", omschrijving="Hosting", bedrag=D("12000.00"))
@@ -85,7 +85,7 @@ class TestDetailPage:
         response = login(eindhoven_user).get(detail(decided))
         assert response.status_code == 200
         content = response.content.decode()
-        assert "Vastgelegde verdeling van het go-besluit van 1 maart 2027" in content
+        assert "Vastgelegde verdeling van het go-besluit van 1 maart 2024" in content
         for amount in ("€ 85.714,29", "€ 21.428,57", "€ 12.857,14", "€ 120.000,00"):
             assert amount in content
         assert "Besloten (go)" in content
@@ -120,14 +120,14 @@ class TestDetailPage:
         assert "Geen inwonertal bekend voor B" in content
 
     def test_late_joins_show_the_charge_and_the_credits(self, decided, community, members, eindhoven_user):
-        community_services.participation_add(community, members["d"], by=SYSTEM, datum=date(2027, 6, 1))
+        community_services.participation_add(community, members["d"], by=SYSTEM, datum=date(2024, 6, 1))
         content = login(eindhoven_user).get(detail(decided)).content.decode()
         for amount in ("€ 18.181,82", "€ 12.987,02", "€ 3.246,75", "€ 1.948,05"):
             assert amount in content
         assert "Late toetreders" in content
 
     def test_the_curve_geometry_puts_the_largest_cost_in_the_longest_bar(self, concept):
-        chart = selectors.cost_curve_chart(selectors.cost_curve(concept, today=date(2027, 6, 1)))
+        chart = selectors.cost_curve_chart(selectors.cost_curve(concept, today=date(2024, 6, 1)))
         widths = [bar.width for bar in chart.per_deelnemer]
         assert widths[0] == selectors.CURVE_LENGTH
         assert widths == sorted(widths, reverse=True)
@@ -158,11 +158,11 @@ class TestMembersOnlyLook:
         posts = {
             url("cost_line_add"): {"kosten-soort": "aanschaf", "kosten-omschrijving": "X", "kosten-bedrag": "1"},
             url("cost_line_remove", line.pk): {},
-            url("decide"): {"besluit-besluit": "go", "besluit-datum": "2027-03-01"},
+            url("decide"): {"besluit-besluit": "go", "besluit-datum": "2024-03-01"},
             url("reopen"): {},
             url("submit"): {},
             url("percentages"): {},
-            url("yearly"): {"jaarverdeling-jaar": "2027"},
+            url("yearly"): {"jaarverdeling-jaar": "2024"},
         }
         for target, data in posts.items():
             assert client.post(target, data).status_code == 403, target
@@ -179,7 +179,7 @@ class TestManaging:
     def test_the_manager_creates_a_business_case(self, manager, community):
         response = login(manager).post(
             reverse("businesscases:new", args=[community.slug]),
-            {"titel": "Nieuwe module", "horizon_jaren": "5", "verdeelsleutel": "inwoners", "peildatum": "2027-01-01"},
+            {"titel": "Nieuwe module", "horizon_jaren": "5", "verdeelsleutel": "inwoners", "peildatum": "2024-01-01"},
         )
         business_case = BusinessCase.objects.get(titel="Nieuwe module")
         assert response.status_code == 302
@@ -246,7 +246,7 @@ class TestManaging:
         url = reverse("businesscases:edit", args=[concept.pk])
         form = client.get(url).context["form"]
         data = {name: form[name].value() or "" for name in form.fields}
-        data.update(titel="Zaakafhandeling 2.0", afschrijvingsjaren="5", peildatum="2027-01-01")
+        data.update(titel="Zaakafhandeling 2.0", afschrijvingsjaren="5", peildatum="2024-01-01")
         response = client.post(url, data)
         assert response.status_code == 302
         concept.refresh_from_db()
@@ -279,13 +279,13 @@ class TestManaging:
     def test_the_manager_stores_a_yearly_allocation(self, manager, decided):
         client = login(manager)
         assert "Jaarlijkse kosten van een jaar verdelen" in client.get(detail(decided)).content.decode()
-        client.post(reverse("businesscases:yearly", args=[decided.pk]), {"jaarverdeling-jaar": "2027"})
-        yearly = YearlyAllocation.objects.get(business_case=decided, jaar=2027)
+        client.post(reverse("businesscases:yearly", args=[decided.pk]), {"jaarverdeling-jaar": "2024"})
+        yearly = YearlyAllocation.objects.get(business_case=decided, jaar=2024)
         assert yearly.totaal == D("12000.00")
         content = client.get(detail(decided)).content.decode()
-        assert "Jaarlijkse kosten 2027 per deelnemer" in content
-        response = client.post(reverse("businesscases:yearly", args=[decided.pk]), {"jaarverdeling-jaar": "2027"})
-        assert texts(response) == ["Jaar: De jaarlijkse kosten van 2027 zijn al verdeeld."]
+        assert "Jaarlijkse kosten 2024 per deelnemer" in content
+        response = client.post(reverse("businesscases:yearly", args=[decided.pk]), {"jaarverdeling-jaar": "2024"})
+        assert texts(response) == ["Jaar: De jaarlijkse kosten van 2024 zijn al verdeeld."]
 
 
 class TestFixedPercentages:
@@ -340,13 +340,13 @@ class TestDeciding:
 
     def test_the_directie_decides_go_through_the_page(self, directie, proposed):
         response = self.decide(
-            login(directie), proposed, besluit="go", datum="2027-03-01", golive="2027-04-01", toelichting="Akkoord."
+            login(directie), proposed, besluit="go", datum="2024-03-01", golive="2024-04-01", toelichting="Akkoord."
         )
         assert response.status_code == 302
         proposed.refresh_from_db()
         assert (proposed.status, proposed.golive, proposed.besloten_door) == (
             BusinessCase.Status.BESLOTEN,
-            date(2027, 4, 1),
+            date(2024, 4, 1),
             directie,
         )
         assert {s.member.code: s.bedrag for s in Share.objects.filter(business_case=proposed)} == {
@@ -356,7 +356,7 @@ class TestDeciding:
         }
 
     def test_no_go_stores_no_shares(self, directie, proposed):
-        self.decide(login(directie), proposed, besluit="no-go", datum="2027-03-01", toelichting="Te duur.")
+        self.decide(login(directie), proposed, besluit="no-go", datum="2024-03-01", toelichting="Te duur.")
         proposed.refresh_from_db()
         assert proposed.status == BusinessCase.Status.AFGEWEZEN
         assert not Share.objects.exists()
@@ -364,26 +364,26 @@ class TestDeciding:
         assert "Geen verdeling: de businesscase is afgewezen." in content
 
     def test_the_manager_may_not_decide(self, manager, proposed):
-        assert self.decide(login(manager), proposed, besluit="go", datum="2027-03-01").status_code == 403
+        assert self.decide(login(manager), proposed, besluit="go", datum="2024-03-01").status_code == 403
         proposed.refresh_from_db()
         assert proposed.status == BusinessCase.Status.TER_BESLUITVORMING
         assert not Share.objects.exists()
 
     def test_a_go_live_before_the_decision_is_refused(self, directie, proposed):
-        response = self.decide(login(directie), proposed, besluit="go", datum="2027-03-01", golive="2027-02-01")
+        response = self.decide(login(directie), proposed, besluit="go", datum="2024-03-01", golive="2024-02-01")
         assert texts(response) == ["Go-live: De go-live ligt vóór de besluitdatum."]
         assert not Share.objects.exists()
 
     def test_a_missing_inwonertal_is_named(self, directie, proposed, members):
         Inwonertal.objects.filter(gemeente__representations__member=members["b"]).delete()
-        response = self.decide(login(directie), proposed, besluit="go", datum="2027-03-01")
+        response = self.decide(login(directie), proposed, besluit="go", datum="2024-03-01")
         (message,) = texts(response)
         assert message.startswith("Peildatum: Gemeente B: Geen inwonertal bekend voor B")
         assert not Share.objects.exists()
 
 
 def _community_with_participants(count: int, *, prefix: str):
-    """`count` active members with inwoners for 2027, all participants of one
+    """`count` active members with inwoners for 2024, all participants of one
     community, built in bulk (the services would take minutes for 300)."""
     members = Member.objects.bulk_create(
         Member(
@@ -403,10 +403,10 @@ def _community_with_participants(count: int, *, prefix: str):
         Representation(member=m, gemeente=g, geldig_van=date(2017, 1, 1))
         for m, g in zip(members, gemeenten, strict=True)
     )
-    Inwonertal.objects.bulk_create(Inwonertal(gemeente=g, jaar=2027, aantal=1000 + i) for i, g in enumerate(gemeenten))
+    Inwonertal.objects.bulk_create(Inwonertal(gemeente=g, jaar=2024, aantal=1000 + i) for i, g in enumerate(gemeenten))
     community = CommunityFactory(trekker=members[0])
     Participation.objects.bulk_create(
-        Participation(community=community, member=m, status=Participation.Status.DEELNEMER, datum=date(2027, 2, 1))
+        Participation(community=community, member=m, status=Participation.Status.DEELNEMER, datum=date(2024, 2, 1))
         for m in members
     )
     return community
@@ -417,8 +417,8 @@ def _decided_with_history(community, directie) -> BusinessCase:
     business_case = services.businesscase_submit(concept_case(community), by=SYSTEM)
     business_case = services.businesscase_decide(business_case, by=Actor(user=directie), go=True, datum=GO)
     joiner = member_with_inwoners(f"laat-{community.pk}", 40_000)
-    community_services.participation_add(community, joiner, by=SYSTEM, datum=date(2027, 6, 1))
-    services.yearly_allocation_store(business_case, 2027, by=SYSTEM)
+    community_services.participation_add(community, joiner, by=SYSTEM, datum=date(2024, 6, 1))
+    services.yearly_allocation_store(business_case, 2024, by=SYSTEM)
     return business_case
 
 

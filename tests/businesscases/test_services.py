@@ -22,7 +22,7 @@ from tests.factories import CommunityFactory, member_user, member_with_inwoners
 
 D = Decimal
 SYSTEM = Actor.system()
-GO = date(2027, 3, 1)
+GO = date(2024, 3, 1)
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ def members(db):
 def community(members):
     community = CommunityFactory(slug="zaken", naam="Zaakafhandeling", trekker=members["a"])
     for code in "abc":
-        community_services.participation_add(community, members[code], by=SYSTEM, datum=date(2027, 2, 1))
+        community_services.participation_add(community, members[code], by=SYSTEM, datum=date(2024, 2, 1))
     return community
 
 
@@ -45,7 +45,7 @@ ONE_OFF = D("120000.00")
 
 def proposed_case(community, *, one_off=ONE_OFF, **fields) -> BusinessCase:
     business_case = services.businesscase_create(
-        community, by=SYSTEM, titel="Zaakafhandeling", peildatum=date(2027, 1, 1), **fields
+        community, by=SYSTEM, titel="Zaakafhandeling", peildatum=date(2024, 1, 1), **fields
     )
     services.cost_line_add(business_case, by=SYSTEM, soort="ontwikkeling", omschrijving="Bouw", bedrag=one_off)
     services.cost_line_add(business_case, by=SYSTEM, soort="hosting", omschrijving="Hosting", bedrag=D("12000.00"))
@@ -65,7 +65,7 @@ def shares(business_case) -> dict[str, tuple]:
 class TestGoDecision:
     def test_stores_participants_weights_and_amounts(self, decided, directie):
         assert decided.status == BusinessCase.Status.BESLOTEN
-        assert decided.peildatum == date(2027, 1, 1)
+        assert decided.peildatum == date(2024, 1, 1)
         assert shares(decided) == {
             "a": (D("200000.0000"), D("85714.29")),
             "b": (D("50000.0000"), D("21428.57")),
@@ -81,9 +81,9 @@ class TestGoDecision:
 
     def test_a_later_inwonertal_does_not_change_the_stored_allocation(self, decided, members):
         before = shares(decided)
-        Inwonertal.objects.filter(gemeente__representations__member=members["a"], jaar=2027).update(aantal=10)
+        Inwonertal.objects.filter(gemeente__representations__member=members["a"], jaar=2024).update(aantal=10)
         assert shares(decided) == before
-        view = selectors.allocation_view(decided, today=date(2027, 6, 1))
+        view = selectors.allocation_view(decided, today=date(2024, 6, 1))
         assert view.stored
         assert [(r.member.code, r.bedrag) for r in view.rows] == [
             ("a", D("85714.29")),
@@ -125,7 +125,7 @@ class TestGoDecision:
         business_case = proposed_case(community)
         with pytest.raises(ValidationError, match="go-live ligt vóór de besluitdatum"):
             services.businesscase_decide(
-                business_case, by=Actor(user=directie), go=True, datum=GO, golive=date(2027, 2, 1)
+                business_case, by=Actor(user=directie), go=True, datum=GO, golive=date(2024, 2, 1)
             )
         assert not Share.objects.exists()
 
@@ -144,7 +144,7 @@ class TestGoDecision:
         with pytest.raises(ValidationError) as refused:
             services.businesscase_decide(business_case, by=Actor(user=directie), go=True, datum=GO)
         assert "Geen inwonertal bekend voor B (" in str(refused.value)
-        assert "in 2027" in str(refused.value)
+        assert "in 2024" in str(refused.value)
         business_case.refresh_from_db()
         assert business_case.status == BusinessCase.Status.TER_BESLUITVORMING
         assert not Share.objects.exists()
@@ -185,7 +185,7 @@ class TestFixedKey:
 
 class TestLateJoin:
     def test_stores_a_settlement_whose_credits_sum_to_its_charge(self, decided, community, members):
-        community_services.participation_add(community, members["d"], by=SYSTEM, datum=date(2027, 6, 1))
+        community_services.participation_add(community, members["d"], by=SYSTEM, datum=date(2024, 6, 1))
         settlement = Settlement.objects.get(business_case=decided, member=members["d"])
         assert (settlement.waarde, settlement.gewicht, settlement.bedrag) == (
             D("120000.00"),
@@ -198,15 +198,15 @@ class TestLateJoin:
         assert shares(decided)["d"] == (D("50000.0000"), D("18181.82"))
 
     def test_a_second_late_joiner_credits_the_first_one_too(self, decided, community, members):
-        community_services.participation_add(community, members["d"], by=SYSTEM, datum=date(2027, 6, 1))
-        community_services.participation_add(community, members["e"], by=SYSTEM, datum=date(2027, 7, 1))
+        community_services.participation_add(community, members["d"], by=SYSTEM, datum=date(2024, 6, 1))
+        community_services.participation_add(community, members["e"], by=SYSTEM, datum=date(2024, 7, 1))
         settlement = Settlement.objects.get(member=members["e"])
         credits = {c.member.code: c.bedrag for c in settlement.credits.all()}
         assert settlement.bedrag == D("21000.00")
         assert credits == {"a": D("12727.27"), "b": D("3181.82"), "c": D("1909.09"), "d": D("3181.82")}
 
     def test_the_quote_before_joining_equals_what_is_stored(self, decided, community, members):
-        (quote,) = selectors.join_quote(community, members["d"], date(2027, 6, 1))
+        (quote,) = selectors.join_quote(community, members["d"], date(2024, 6, 1))
         assert quote.plan.bedrag == D("18181.82")
         assert [(c.member.code, c.bedrag) for c in quote.plan.credits] == [
             ("a", D("12987.02")),
@@ -217,8 +217,8 @@ class TestLateJoin:
 
     def test_with_afschrijving_the_book_value_is_settled(self, community, members, directie):
         business_case = proposed_case(community, afschrijvingsjaren=5)
-        services.businesscase_decide(business_case, by=Actor(user=directie), go=True, datum=GO, golive=date(2027, 4, 1))
-        community_services.participation_add(community, members["d"], by=SYSTEM, datum=date(2029, 10, 1))
+        services.businesscase_decide(business_case, by=Actor(user=directie), go=True, datum=GO, golive=date(2024, 4, 1))
+        community_services.participation_add(community, members["d"], by=SYSTEM, datum=date(2026, 10, 1))
         settlement = Settlement.objects.get(member=members["d"])
         assert (settlement.maanden, settlement.waarde, settlement.bedrag) == (30, D("60000.00"), D("9090.91"))
         assert sum(c.bedrag for c in settlement.credits.all()) == D("9090.91")
@@ -227,22 +227,22 @@ class TestLateJoin:
         members["d"].status = admission.OPGEZEGD
         members["d"].save()
         with pytest.raises(ValidationError, match="Gemeente D is geen actief lid"):
-            community_services.participation_add(community, members["d"], by=SYSTEM, datum=date(2027, 6, 1))
+            community_services.participation_add(community, members["d"], by=SYSTEM, datum=date(2024, 6, 1))
         assert not Participation.objects.filter(member=members["d"]).exists()
         assert not Settlement.objects.exists()
 
     def test_a_missing_joiner_inwonertal_stores_nothing(self, decided, community, members):
         Inwonertal.objects.filter(gemeente__representations__member=members["d"]).delete()
         with pytest.raises(ValidationError, match="Geen inwonertal bekend voor D"):
-            community_services.participation_add(community, members["d"], by=SYSTEM, datum=date(2027, 6, 1))
+            community_services.participation_add(community, members["d"], by=SYSTEM, datum=date(2024, 6, 1))
         assert not Participation.objects.filter(member=members["d"]).exists()
         assert not Settlement.objects.exists()
         assert not SettlementCredit.objects.exists()
 
     def test_leaving_and_coming_back_pays_once(self, decided, community, members):
-        participation = community_services.participation_add(community, members["d"], by=SYSTEM, datum=date(2027, 6, 1))
-        community_services.participation_end(participation, by=SYSTEM, einddatum=date(2027, 9, 30))
-        community_services.participation_add(community, members["d"], by=SYSTEM, datum=date(2028, 2, 1))
+        participation = community_services.participation_add(community, members["d"], by=SYSTEM, datum=date(2024, 6, 1))
+        community_services.participation_end(participation, by=SYSTEM, einddatum=date(2024, 9, 30))
+        community_services.participation_add(community, members["d"], by=SYSTEM, datum=date(2025, 2, 1))
         assert Settlement.objects.filter(member=members["d"]).count() == 1
         assert Participation.objects.filter(member=members["d"]).count() == 2
 
@@ -254,7 +254,7 @@ def test_two_concurrent_late_joins_of_one_member_give_one_participation(members,
         pytest.skip("needs PostgreSQL: SQLite serialises all writers anyway")
     community = CommunityFactory(trekker=members["a"])
     for code in "abc":
-        community_services.participation_add(community, members[code], by=SYSTEM, datum=date(2027, 2, 1))
+        community_services.participation_add(community, members[code], by=SYSTEM, datum=date(2024, 2, 1))
     services.businesscase_decide(proposed_case(community), by=Actor(user=directie), go=True, datum=GO)
     barrier = threading.Barrier(2)
     outcomes = []
@@ -262,7 +262,7 @@ def test_two_concurrent_late_joins_of_one_member_give_one_participation(members,
     def join():
         try:
             barrier.wait()
-            community_services.participation_add(community, members["d"], by=SYSTEM, datum=date(2027, 6, 1))
+            community_services.participation_add(community, members["d"], by=SYSTEM, datum=date(2024, 6, 1))
             outcomes.append("toegevoegd")
         except ValidationError as error:
             outcomes.append(" ".join(error.messages))
@@ -284,10 +284,10 @@ class TestYearlyAllocation:
     def test_weights_are_inwoners_times_months_over_twelve(self, decided, community, members):
         for code, figure in {"a": 200_000, "b": 50_000, "c": 30_000, "d": 50_000}.items():
             gemeente = members[code].representations.get().gemeente
-            Inwonertal.objects.create(gemeente=gemeente, jaar=2028, aantal=figure)
-        d = community_services.participation_add(community, members["d"], by=SYSTEM, datum=date(2027, 6, 1))
-        community_services.participation_end(d, by=SYSTEM, einddatum=date(2028, 3, 31))  # pays Jan–Mar 2028
-        yearly = services.yearly_allocation_store(decided, 2028, by=SYSTEM)
+            Inwonertal.objects.create(gemeente=gemeente, jaar=2025, aantal=figure)
+        d = community_services.participation_add(community, members["d"], by=SYSTEM, datum=date(2024, 6, 1))
+        community_services.participation_end(d, by=SYSTEM, einddatum=date(2025, 3, 31))  # pays Jan–Mar 2025
+        yearly = services.yearly_allocation_store(decided, 2025, by=SYSTEM)
         lines = {line.member.code: (line.maanden, line.gewicht, line.bedrag) for line in yearly.lines.all()}
         # Weights 200.000, 50.000, 30.000 and 50.000 × 3/12 = 12.500 (W = 292.500) over 12.000,00.
         assert lines == {
@@ -298,7 +298,7 @@ class TestYearlyAllocation:
         }
         assert yearly.totaal == D("12000.00")
         with pytest.raises(ValidationError, match="al verdeeld"):
-            services.yearly_allocation_store(decided, 2028, by=SYSTEM)
+            services.yearly_allocation_store(decided, 2025, by=SYSTEM)
 
 
 class TestParticipationPermissions:
@@ -311,8 +311,8 @@ class TestParticipationPermissions:
         )
         with pytest.raises(PermissionDenied):
             community_services.participation_accept(request, by=Actor(user=representative, member=members["d"]))
-        accepted = community_services.participation_accept(request, by=Actor(user=coordinator), datum=date(2027, 5, 1))
-        assert (accepted.status, accepted.datum, accepted.fase) == ("deelnemer", date(2027, 5, 1), "ontwikkeling")
+        accepted = community_services.participation_accept(request, by=Actor(user=coordinator), datum=date(2024, 5, 1))
+        assert (accepted.status, accepted.datum, accepted.fase) == ("deelnemer", date(2024, 5, 1), "ontwikkeling")
 
     def test_a_representative_of_another_member_cannot_ask_for_it(self, community, members):
         other = member_user(members["e"], MemberRole.Role.ALV_VERTEGENWOORDIGER)
@@ -326,3 +326,86 @@ class TestParticipationPermissions:
             community_services.participation_request(
                 community, members["d"], by=Actor(user=finance, member=members["d"])
             )
+
+
+class TestReviewedEdges:
+    def test_a_tied_cent_goes_by_member_code_not_by_database_id(self, directie):
+        # Created in reverse order, so database ids and codes sort opposite ways.
+        equal = [member_with_inwoners(code, 1000) for code in ("zz", "mm", "aa")]
+        community = CommunityFactory(trekker=equal[0])
+        for member in equal:
+            community_services.participation_add(community, member, by=SYSTEM, datum=date(2024, 2, 1))
+        business_case = services.businesscase_create(community, by=SYSTEM, titel="Gelijk", verdeelsleutel="gelijk")
+        services.cost_line_add(business_case, by=SYSTEM, soort="aanschaf", omschrijving="Licentie", bedrag=D("100.00"))
+        services.businesscase_submit(business_case, by=SYSTEM)
+        services.businesscase_decide(business_case, by=Actor(user=directie), go=True, datum=GO)
+        assert {code: amount for code, (_, amount) in shares(business_case).items()} == {
+            "aa": D("33.34"),
+            "mm": D("33.33"),
+            "zz": D("33.33"),
+        }
+
+    def test_a_join_date_in_the_future_is_refused(self, decided, community, members):
+        with pytest.raises(ValidationError, match="niet in de toekomst"):
+            community_services.participation_add(community, members["d"], by=SYSTEM, datum=date(2040, 1, 1))
+        assert not Participation.objects.filter(member=members["d"]).exists()
+
+    def test_who_left_gets_no_credit(self, decided, community, members):
+        c = Participation.objects.get(community=community, member=members["c"])
+        community_services.participation_end(c, by=SYSTEM, einddatum=date(2024, 4, 30))
+        community_services.participation_add(community, members["d"], by=SYSTEM, datum=date(2024, 6, 1))
+        settlement = Settlement.objects.get(member=members["d"])
+        # D still pays as if it had been there from the start; A and B share it.
+        assert settlement.bedrag == D("18181.82")
+        assert {c.member.code: c.bedrag for c in settlement.credits.all()} == {"a": D("14545.46"), "b": D("3636.36")}
+
+    def test_only_a_closed_year_from_go_live_is_split(self, decided):
+        with pytest.raises(ValidationError, match="afgesloten jaar"):
+            services.yearly_allocation_store(decided, 2023, by=SYSTEM)
+        from django.utils import timezone
+
+        with pytest.raises(ValidationError, match="afgesloten jaar"):
+            services.yearly_allocation_store(decided, timezone.localdate().year, by=SYSTEM)
+
+    def test_an_open_request_becomes_the_participation_at_go(self, community, members, directie):
+        representative = member_user(members["d"], MemberRole.Role.COMMUNITY_CONTACT)
+        request = community_services.participation_request(
+            community, members["d"], by=Actor(user=representative, member=members["d"])
+        )
+        business_case = proposed_case(community)
+        all_five = [members[code] for code in "abcd"]
+        services.businesscase_decide(business_case, by=Actor(user=directie), go=True, datum=GO, deelnemers=all_five)
+        request.refresh_from_db()
+        assert (request.status, request.datum) == ("deelnemer", GO)
+        assert AuditEvent.objects.filter(action="community.deelnemer", data__lid="d").exists()
+        assert set(shares(business_case)) == {"a", "b", "c", "d"}
+
+    def test_a_fixed_key_late_joiner_needs_a_percentage_above_zero_and_counts_in_later_years(
+        self, community, members, directie
+    ):
+        business_case = services.businesscase_create(community, by=SYSTEM, titel="Vast", verdeelsleutel="vast")
+        services.cost_line_add(
+            business_case, by=SYSTEM, soort="implementatie", omschrijving="Opzet", bedrag=D("1000.00")
+        )
+        services.cost_line_add(business_case, by=SYSTEM, soort="beheer", omschrijving="Beheer", bedrag=D("600.00"))
+        services.fixed_percentages_set(
+            business_case, {members["a"]: D("50"), members["b"]: D("25"), members["c"]: D("25")}, by=SYSTEM
+        )
+        services.businesscase_submit(business_case, by=SYSTEM)
+        services.businesscase_decide(business_case, by=Actor(user=directie), go=True, datum=GO)
+        for refused in (None, D("0"), D("12.345")):
+            with pytest.raises(ValidationError, match="percentage"):
+                community_services.participation_add(
+                    community, members["d"], by=SYSTEM, datum=date(2024, 6, 1), percentage=refused
+                )
+        community_services.participation_add(
+            community, members["d"], by=SYSTEM, datum=date(2024, 6, 1), percentage=D("25")
+        )
+        assert Settlement.objects.get(member=members["d"]).bedrag == D("200.00")  # 25/125 of 1.000
+        yearly = services.yearly_allocation_store(business_case, 2025, by=SYSTEM)
+        assert {line.member.code: line.bedrag for line in yearly.lines.all()} == {
+            "a": D("240.00"),
+            "b": D("120.00"),
+            "c": D("120.00"),
+            "d": D("120.00"),
+        }

@@ -1,11 +1,12 @@
 """Community pages through the test client: catalogue, community page, the
 join quote, accepting and leaving, permissions and query budgets."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from beware.common.audit import Actor
 from beware.common.models import AuditEvent
@@ -32,11 +33,11 @@ def decided(members, directie):
     """The worked example: A, B and C decided on 120.000,00 one-off costs."""
     community = CommunityFactory(slug="zaken", naam="Zaakafhandeling", trekker=members["a"])
     for code in "abc":
-        services.participation_add(community, members[code], by=SYSTEM, datum=date(2027, 2, 1))
-    bc = bc_services.businesscase_create(community, by=SYSTEM, titel="Zaakafhandeling", peildatum=date(2027, 1, 1))
+        services.participation_add(community, members[code], by=SYSTEM, datum=date(2024, 2, 1))
+    bc = bc_services.businesscase_create(community, by=SYSTEM, titel="Zaakafhandeling", peildatum=date(2024, 1, 1))
     bc_services.cost_line_add(bc, by=SYSTEM, soort="ontwikkeling", omschrijving="Bouw", bedrag=Decimal("120000.00"))
     bc_services.businesscase_submit(bc, by=SYSTEM)
-    bc_services.businesscase_decide(bc, by=Actor(user=directie), go=True, datum=date(2027, 3, 1))
+    bc_services.businesscase_decide(bc, by=Actor(user=directie), go=True, datum=date(2024, 3, 1))
     return community
 
 
@@ -65,21 +66,21 @@ def test_asking_to_join_then_a_coordinator_accepts(decided, representative, coor
     assert response.status_code == 302
     request = Participation.objects.get(member=members["d"], status="aangevraagd")
     response = login(coordinator).post(
-        f"/communities/zaken/deelnames/{request.pk}/accepteren/", {"datum": "2027-06-01"}
+        f"/communities/zaken/deelnames/{request.pk}/accepteren/", {"datum": "2024-06-01"}
     )
     assert response.status_code == 302
     request.refresh_from_db()
-    assert (request.status, request.datum, request.fase) == ("deelnemer", date(2027, 6, 1), "ontwikkeling")
+    assert (request.status, request.datum, request.fase) == ("deelnemer", date(2024, 6, 1), "ontwikkeling")
     assert Settlement.objects.get(member=members["d"]).bedrag == Decimal("18181.82")
     page = login(representative).get("/communities/zaken/").content.decode()
-    assert "Gemeente D is deelnemer sinds 1 juni 2027." in page
+    assert "Gemeente D is deelnemer sinds 1 juni 2024." in page
 
 
 def test_a_member_user_cannot_accept_a_request(decided, representative, members):
     services.participation_request(decided, members["d"], by=Actor(user=representative, member=members["d"]))
     request = Participation.objects.get(member=members["d"])
     response = login(representative).post(
-        f"/communities/zaken/deelnames/{request.pk}/accepteren/", {"datum": "2027-06-01"}
+        f"/communities/zaken/deelnames/{request.pk}/accepteren/", {"datum": "2024-06-01"}
     )
     assert response.status_code == 403
     request.refresh_from_db()
@@ -99,7 +100,7 @@ def test_a_coordinator_of_another_community_cannot_manage_this_one(decided, memb
     services.coordinator_add(other, user, by=SYSTEM)
     client = login(user)
     assert client.get("/communities/zaken/bewerken/").status_code == 403
-    response = client.post("/communities/zaken/deelnemers/", {"lid": members["d"].pk, "datum": "2027-06-01"})
+    response = client.post("/communities/zaken/deelnemers/", {"lid": members["d"].pk, "datum": "2024-06-01"})
     assert response.status_code == 403
     assert not Participation.objects.filter(member=members["d"]).exists()
 
@@ -108,27 +109,32 @@ def test_a_non_active_member_is_refused_with_a_clear_message(decided, directie, 
     members["d"].status = "opgezegd"
     members["d"].save()
     response = login(directie).post(
-        "/communities/zaken/deelnemers/", {"lid": members["d"].pk, "datum": "2027-06-01"}, follow=True
+        "/communities/zaken/deelnemers/", {"lid": members["d"].pk, "datum": "2024-06-01"}, follow=True
     )
     # Not active members are not even offered; the form names the field.
     assert "Lid:" in response.content.decode()
     assert not Participation.objects.filter(member=members["d"]).exists()
 
 
-def test_leaving_is_recorded_with_a_date(decided, members):
+def test_a_member_records_its_own_departure_from_today_on(decided, members):
     own = member_user(members["b"], MemberRole.Role.LID_BEHEERDER)
     participation = Participation.objects.get(member=members["b"], community=decided)
-    response = login(own).post(f"/communities/zaken/deelnames/{participation.pk}/vertrek/", {"einddatum": "2027-12-31"})
-    assert response.status_code == 302
+    url = f"/communities/zaken/deelnames/{participation.pk}/vertrek/"
+    response = login(own).post(url, {"einddatum": "2024-12-31"}, follow=True)
+    assert "Een vertrek legt u vast per vandaag of later." in response.content.decode()
     participation.refresh_from_db()
-    assert participation.einddatum == date(2027, 12, 31)
+    assert participation.einddatum is None
+    end = timezone.localdate() + timedelta(days=40)
+    assert login(own).post(url, {"einddatum": end.isoformat()}).status_code == 302
+    participation.refresh_from_db()
+    assert participation.einddatum == end
     assert AuditEvent.objects.filter(action="community.deelname_beeindigd").exists()
 
 
 def test_another_members_user_cannot_end_a_participation(decided, members, representative):
     participation = Participation.objects.get(member=members["b"], community=decided)
     response = login(representative).post(
-        f"/communities/zaken/deelnames/{participation.pk}/vertrek/", {"einddatum": "2027-12-31"}
+        f"/communities/zaken/deelnames/{participation.pk}/vertrek/", {"einddatum": "2024-12-31"}
     )
     assert response.status_code == 403
     participation.refresh_from_db()
@@ -182,7 +188,7 @@ def test_the_catalogue_takes_constant_queries(members, representative, django_as
         for i in range(100)
     )
     Participation.objects.bulk_create(
-        Participation(community=c, member=m, status="deelnemer", datum=date(2027, 1, 1), fase="idee")
+        Participation(community=c, member=m, status="deelnemer", datum=date(2024, 1, 1), fase="idee")
         for c in Community.objects.all()
         for m in members.values()
     )
@@ -199,7 +205,7 @@ def test_the_community_page_with_300_participants_takes_constant_queries(
 ):
     many = MemberFactory.create_batch(300)
     Participation.objects.bulk_create(
-        Participation(community=decided, member=m, status="deelnemer", datum=date(2027, 4, 1), fase="ontwikkeling")
+        Participation(community=decided, member=m, status="deelnemer", datum=date(2024, 4, 1), fase="ontwikkeling")
         for m in many
     )
     client = login(coordinator)

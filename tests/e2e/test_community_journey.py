@@ -41,14 +41,14 @@ def zaken(transactional_db):
     members = {code: member_with_inwoners(code, size) for code, size in INWONERS.items()}
     community = CommunityFactory(slug="zaken", naam="Zaakafhandeling", trekker=members["a"], status="ontwikkeling")
     for code in "abc":
-        services.participation_add(community, members[code], by=system, datum=date(2027, 2, 1))
+        services.participation_add(community, members[code], by=system, datum=date(2024, 2, 1))
     business_case = bc_services.businesscase_create(
-        community, by=system, titel="Zaakafhandeling", peildatum=date(2027, 1, 1)
+        community, by=system, titel="Zaakafhandeling", peildatum=date(2024, 1, 1)
     )
     bc_services.cost_line_add(business_case, by=system, soort="ontwikkeling", omschrijving="Bouw", bedrag=ONE_OFF)
     bc_services.businesscase_submit(business_case, by=system)
     directie = with_totp(UserFactory(roles=[StaffRole.DIRECTIE]))
-    bc_services.businesscase_decide(business_case, by=Actor(user=directie), go=True, datum=date(2027, 3, 1))
+    bc_services.businesscase_decide(business_case, by=Actor(user=directie), go=True, datum=date(2024, 3, 1))
 
     representative = member_user(members["d"], MemberRole.Role.COMMUNITY_CONTACT, email="vertegenwoordiger@d.example")
     coordinator = member_user(members["a"], MemberRole.Role.COMMUNITY_CONTACT, email="coordinator@a.example")
@@ -132,7 +132,7 @@ def test_late_joiner_asks_and_the_coordinator_accepts(page, zaken):
     expect(page.get_by_role("link", name="Deelnemen namens Gemeente D")).to_have_count(0)
     assert_no_serious_axe_violations(page)
 
-    # The coordinator (of A) accepts the request per 1 June 2027.
+    # The coordinator (of A) accepts the request per 1 June 2024.
     page.get_by_role("button", name="Uitloggen").click()
     expect(page.get_by_role("button", name="Uitloggen")).to_have_count(0)
     log_in(page, zaken["coordinator"].email, PASSWORD)
@@ -146,14 +146,14 @@ def test_late_joiner_asks_and_the_coordinator_accepts(page, zaken):
     page.locator("summary", has_text="Een lid direct als deelnemer toevoegen").click()
     expect(page.get_by_role("combobox", name="Lid (verplicht)")).to_be_visible()
     assert_no_serious_axe_violations(page)
-    request.get_by_label("Deelnemer vanaf").fill("2027-06-01")
+    request.get_by_label("Deelnemer vanaf").fill("2024-06-01")
     request.get_by_role("button", name="Accepteer Gemeente D").click()
 
     expect(page).to_have_url(re.compile(r"/communities/zaken/$"))
     expect(messages(page)).to_contain_text("Gemeente D is nu deelnemer.")
     participants = page.get_by_role("table", name="4 deelnemers")
     new_row = participants.get_by_role("row").filter(has=page.get_by_role("rowheader", name="Gemeente D"))
-    expect(new_row.get_by_role("cell").nth(0)).to_have_text("1-6-2027")
+    expect(new_row.get_by_role("cell").nth(0)).to_have_text("1-6-2024")
     expect(new_row.get_by_role("cell").nth(1)).to_have_text("Ontwikkeling")
     expect(page.get_by_role("region", name="Gemeente D")).to_have_count(0)
     expect(page.get_by_text("Er zijn geen openstaande aanvragen.")).to_be_visible()
@@ -166,12 +166,12 @@ def test_late_joiner_asks_and_the_coordinator_accepts(page, zaken):
     participation = Participation.objects.get(community=zaken["community"], member=zaken["members"]["d"])
     assert (participation.status, participation.datum, participation.fase) == (
         "deelnemer",
-        date(2027, 6, 1),
+        date(2024, 6, 1),
         "ontwikkeling",
     )
     stored = Settlement.objects.get(business_case=zaken["business_case"], member=zaken["members"]["d"])
     assert stored.bedrag == Decimal("18181.82") == settlement.charge
-    assert stored.datum == date(2027, 6, 1)
+    assert stored.datum == date(2024, 6, 1)
     credits_stored = {c.member.code: c.bedrag for c in stored.credits.select_related("member")}
     assert credits_stored == settlement.credits
     assert sum(credits_stored.values()) == stored.bedrag

@@ -224,4 +224,11 @@ def test_the_kernel_imports_no_django():
 def test_months_in_year(start, end, year, months):
     from businesscases.allocation import months_in_year
 
-    assert months_in_year(start, end, year) == months
+    assert months_in_year([(start, end)], year) == months
+
+
+def test_leaving_and_rejoining_in_one_month_counts_that_month_once():
+    from businesscases.allocation import months_in_year
+
+    periods = [(date(2024, 2, 1), date(2024, 4, 1)), (date(2024, 4, 20), None)]
+    assert months_in_year(periods, 2024) == 11
