@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from beware.common.forms import SERVICE_FIELD_LABELS, messages_from_invalid_form, messages_from_validation_error
+from beware.common.forms import SERVICE_FIELD_LABELS, messages_from_invalid_form, run_service
 from beware.common.permissions import can
 from communities.models import Community
 from communities.selectors import may_manage
@@ -137,15 +137,11 @@ def cost_line_add(request, pk: int):
     if not form.is_valid():
         messages_from_invalid_form(request, form)
     else:
-        try:
-            line = services.cost_line_add(business_case, by=request.actor, **form.cleaned_data)
-        except ValidationError as error:
-            messages_from_validation_error(request, error)
-        else:
-            messages.success(
-                request,
-                _("De kostenregel %(omschrijving)s is toegevoegd.") % {"omschrijving": line.omschrijving},
-            )
+        run_service(
+            request,
+            lambda: services.cost_line_add(business_case, by=request.actor, **form.cleaned_data),
+            _("De kostenregel %(omschrijving)s is toegevoegd.") % {"omschrijving": form.cleaned_data["omschrijving"]},
+        )
     return redirect("businesscases:detail", pk=business_case.pk)
 
 
@@ -157,14 +153,11 @@ def cost_line_remove(request, pk: int, line_pk: int):
     )
     if not may_manage(request.user, line.business_case.community):
         raise PermissionDenied
-    try:
-        services.cost_line_remove(line, by=request.actor)
-    except ValidationError as error:
-        messages_from_validation_error(request, error)
-    else:
-        messages.success(
-            request, _("De kostenregel %(omschrijving)s is verwijderd.") % {"omschrijving": line.omschrijving}
-        )
+    run_service(
+        request,
+        lambda: services.cost_line_remove(line, by=request.actor),
+        _("De kostenregel %(omschrijving)s is verwijderd.") % {"omschrijving": line.omschrijving},
+    )
     return redirect("businesscases:detail", pk=pk)
 
 
@@ -181,12 +174,11 @@ def percentages_set(request, pk: int):
     if not form.is_valid():
         messages_from_invalid_form(request, form)
     else:
-        try:
-            services.fixed_percentages_set(business_case, form.percentages(), by=request.actor)
-        except ValidationError as error:
-            messages_from_validation_error(request, error)
-        else:
-            messages.success(request, _("De vaste percentages zijn opgeslagen."))
+        run_service(
+            request,
+            lambda: services.fixed_percentages_set(business_case, form.percentages(), by=request.actor),
+            _("De vaste percentages zijn opgeslagen."),
+        )
     return redirect("businesscases:detail", pk=business_case.pk)
 
 
@@ -194,12 +186,11 @@ def percentages_set(request, pk: int):
 @require_POST
 def businesscase_submit(request, pk: int):
     business_case = _managed_business_case(request, pk)
-    try:
-        services.businesscase_submit(business_case, by=request.actor)
-    except ValidationError as error:
-        messages_from_validation_error(request, error)
-    else:
-        messages.success(request, _("De businesscase ligt nu ter besluitvorming bij de directie."))
+    run_service(
+        request,
+        lambda: services.businesscase_submit(business_case, by=request.actor),
+        _("De businesscase ligt nu ter besluitvorming bij de directie."),
+    )
     return redirect("businesscases:detail", pk=business_case.pk)
 
 
@@ -207,12 +198,11 @@ def businesscase_submit(request, pk: int):
 @require_POST
 def businesscase_reopen(request, pk: int):
     business_case = _managed_business_case(request, pk)
-    try:
-        services.businesscase_reopen(business_case, by=request.actor)
-    except ValidationError as error:
-        messages_from_validation_error(request, error)
-    else:
-        messages.success(request, _("De businesscase is terug naar concept en kan weer worden gewijzigd."))
+    run_service(
+        request,
+        lambda: services.businesscase_reopen(business_case, by=request.actor),
+        _("De businesscase is terug naar concept en kan weer worden gewijzigd."),
+    )
     return redirect("businesscases:detail", pk=business_case.pk)
 
 
@@ -226,22 +216,20 @@ def businesscase_decide(request, pk: int):
     if not form.is_valid():
         messages_from_invalid_form(request, form)
     else:
-        try:
-            business_case = services.businesscase_decide(
+        run_service(
+            request,
+            lambda: services.businesscase_decide(
                 business_case,
                 by=request.actor,
                 go=form.is_go,
                 datum=form.cleaned_data["datum"],
                 golive=form.cleaned_data["golive"],
                 toelichting=form.cleaned_data["toelichting"],
-            )
-        except ValidationError as error:
-            messages_from_validation_error(request, error)
-        else:
-            if business_case.is_decided:
-                messages.success(request, _("Go-besluit vastgelegd; de verdeling over de deelnemers is vastgelegd."))
-            else:
-                messages.success(request, _("No-go-besluit vastgelegd; de businesscase is afgewezen."))
+            ),
+            _("Go-besluit vastgelegd; de verdeling over de deelnemers is vastgelegd.")
+            if form.is_go
+            else _("No-go-besluit vastgelegd; de businesscase is afgewezen."),
+        )
     return redirect("businesscases:detail", pk=business_case.pk)
 
 
@@ -253,12 +241,9 @@ def yearly_allocation_store(request, pk: int):
     if not form.is_valid():
         messages_from_invalid_form(request, form)
     else:
-        try:
-            yearly = services.yearly_allocation_store(business_case, form.cleaned_data["jaar"], by=request.actor)
-        except ValidationError as error:
-            messages_from_validation_error(request, error)
-        else:
-            messages.success(
-                request, _("De jaarlijkse kosten van %(jaar)s zijn verdeeld en vastgelegd.") % {"jaar": yearly.jaar}
-            )
+        run_service(
+            request,
+            lambda: services.yearly_allocation_store(business_case, form.cleaned_data["jaar"], by=request.actor),
+            _("De jaarlijkse kosten van %(jaar)s zijn verdeeld en vastgelegd.") % {"jaar": form.cleaned_data["jaar"]},
+        )
     return redirect("businesscases:detail", pk=business_case.pk)

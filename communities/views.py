@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from beware.common.forms import messages_from_invalid_form, messages_from_validation_error
+from beware.common.forms import messages_from_invalid_form, run_service
 from businesscases import selectors as businesscase_selectors
 
 from . import selectors, services
@@ -106,15 +106,12 @@ def join(request, slug: str):
         return redirect("communities:detail", slug=slug)
     form = JoinRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.participation_request(community, member, by=request.actor, **form.cleaned_data)
-        except ValidationError as error:
-            messages_from_validation_error(request, error)
-        else:
-            messages.success(
-                request,
-                _("De aanvraag van %(lid)s is verstuurd; een coördinator beoordeelt haar.") % {"lid": member.naam},
-            )
+        requested = run_service(
+            request,
+            lambda: services.participation_request(community, member, by=request.actor, **form.cleaned_data),
+            _("De aanvraag van %(lid)s is verstuurd; een coördinator beoordeelt haar.") % {"lid": member.naam},
+        )
+        if requested is not None:
             return redirect("communities:detail", slug=slug)
     today = timezone.localdate()
     return render(
@@ -134,59 +131,57 @@ def _participation(slug: str, pk: int) -> Participation:
     return get_object_or_404(Participation.objects.select_related("community", "member"), pk=pk, community__slug=slug)
 
 
+def _answer_participation(request, slug: str, pk: int, form_class, service, success: str, *, managers_only: bool):
+    """Accept, reject or end a participation: the form, then one service call."""
+    participation = _participation(slug, pk)
+    if managers_only and not selectors.may_manage_participation(request.user, participation.community):
+        raise PermissionDenied  # ending one's own participation is checked by the service
+    form = form_class(request.POST)
+    if form.is_valid():
+        run_service(
+            request,
+            lambda: service(participation, by=request.actor, **form.cleaned_data),
+            success % {"lid": participation.member.naam},
+        )
+    else:
+        messages_from_invalid_form(request, form)
+    return redirect("communities:detail", slug=slug)
+
+
 @login_required
 @require_POST
 def participation_accept(request, slug: str, pk: int):
-    participation = _participation(slug, pk)
-    if not selectors.may_manage_participation(request.user, participation.community):
-        raise PermissionDenied
-    form = AcceptForm(request.POST)
-    if not form.is_valid():
-        messages_from_invalid_form(request, form)
-        return redirect("communities:detail", slug=slug)
-    try:
-        services.participation_accept(participation, by=request.actor, **form.cleaned_data)
-    except ValidationError as error:
-        messages_from_validation_error(request, error)
-    else:
-        messages.success(request, _("%(lid)s is nu deelnemer.") % {"lid": participation.member.naam})
-    return redirect("communities:detail", slug=slug)
+    return _answer_participation(
+        request, slug, pk, AcceptForm, services.participation_accept, _("%(lid)s is nu deelnemer."), managers_only=True
+    )
 
 
 @login_required
 @require_POST
 def participation_reject(request, slug: str, pk: int):
-    participation = _participation(slug, pk)
-    if not selectors.may_manage_participation(request.user, participation.community):
-        raise PermissionDenied
-    form = RejectForm(request.POST)
-    if not form.is_valid():
-        messages_from_invalid_form(request, form)
-        return redirect("communities:detail", slug=slug)
-    try:
-        services.participation_reject(participation, by=request.actor, **form.cleaned_data)
-    except ValidationError as error:
-        messages_from_validation_error(request, error)
-    else:
-        messages.success(request, _("De aanvraag van %(lid)s is afgewezen.") % {"lid": participation.member.naam})
-    return redirect("communities:detail", slug=slug)
+    return _answer_participation(
+        request,
+        slug,
+        pk,
+        RejectForm,
+        services.participation_reject,
+        _("De aanvraag van %(lid)s is afgewezen."),
+        managers_only=True,
+    )
 
 
 @login_required
 @require_POST
 def participation_end(request, slug: str, pk: int):
-    participation = _participation(slug, pk)
-    form = EndForm(request.POST)
-    if not form.is_valid():
-        messages_from_invalid_form(request, form)
-        return redirect("communities:detail", slug=slug)
-    try:
-        services.participation_end(participation, by=request.actor, **form.cleaned_data)
-    except ValidationError as error:
-        messages_from_validation_error(request, error)
-    else:
-        messages.success(request, _("Het vertrek van %(lid)s is vastgelegd.") % {"lid": participation.member.naam})
-    return redirect("communities:detail", slug=slug)
+    return _answer_participation(
+        request,
+        slug,
+        pk,
+        EndForm,
+        services.participation_end,
+        _("Het vertrek van %(lid)s is vastgelegd."),
+        managers_only=False,
+    )
 
 
 @login_required
@@ -196,15 +191,15 @@ def participant_add(request, slug: str):
     if not selectors.may_manage_participation(request.user, community):
         raise PermissionDenied
     form = AddParticipantForm(request.POST, members=selectors.members_to_add(community))
-    if not form.is_valid():
-        messages_from_invalid_form(request, form)
-        return redirect("communities:detail", slug=slug)
-    try:
-        services.participation_add(community, form.cleaned_data.pop("lid"), by=request.actor, **form.cleaned_data)
-    except ValidationError as error:
-        messages_from_validation_error(request, error)
+    if form.is_valid():
+        member = form.cleaned_data.pop("lid")
+        run_service(
+            request,
+            lambda: services.participation_add(community, member, by=request.actor, **form.cleaned_data),
+            _("%(lid)s is nu deelnemer.") % {"lid": member.naam},
+        )
     else:
-        messages.success(request, _("De deelnemer is toegevoegd."))
+        messages_from_invalid_form(request, form)
     return redirect("communities:detail", slug=slug)
 
 

@@ -52,3 +52,16 @@ def messages_from_invalid_form(request, form) -> None:
     for field, problems in form.errors.items():
         label = form.fields[field].label if field in form.fields else ""
         messages.error(request, f"{label}: {' '.join(problems)}" if label else " ".join(problems))
+
+
+def run_service(request, call, success):
+    """Run a write from a view: the service's refusal becomes error messages
+    naming the field, success a message (`success` is a text, or a function
+    of the service's result). Returns the result, or None when refused."""
+    try:
+        result = call()
+    except ValidationError as error:
+        messages_from_validation_error(request, error)
+        return None
+    messages.success(request, success(result) if callable(success) else success)
+    return result

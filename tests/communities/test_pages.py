@@ -214,3 +214,30 @@ def test_the_community_page_with_300_participants_takes_constant_queries(
         page = client.get("/communities/zaken/").content.decode()
     assert page.count('<th scope="row" class="utrecht-table__cell">') >= 303
     assert Member.objects.count() >= 304
+
+
+def test_a_coordinator_rejects_a_request_with_a_reason(decided, representative, coordinator, members):
+    services.participation_request(decided, members["d"], by=Actor(user=representative, member=members["d"]))
+    request = Participation.objects.get(member=members["d"])
+    url = f"/communities/zaken/deelnames/{request.pk}/afwijzen/"
+    response = login(coordinator).post(url, {"toelichting": ""}, follow=True)
+    assert "Reden van afwijzing: Dit veld is vereist." in response.content.decode()
+    request.refresh_from_db()
+    assert request.status == "aangevraagd"
+    response = login(coordinator).post(url, {"toelichting": "Past niet bij uw applicatielandschap."}, follow=True)
+    assert "De aanvraag van Gemeente D is afgewezen." in response.content.decode()
+    request.refresh_from_db()
+    assert (request.status, request.beoordeeld_door) == ("afgewezen", coordinator)
+    assert AuditEvent.objects.filter(action="community.deelname_afgewezen", actor=coordinator).exists()
+
+
+def test_a_refused_accept_shows_the_service_message_and_stores_nothing(decided, representative, coordinator, members):
+    services.participation_request(decided, members["d"], by=Actor(user=representative, member=members["d"]))
+    request = Participation.objects.get(member=members["d"])
+    response = login(coordinator).post(
+        f"/communities/zaken/deelnames/{request.pk}/accepteren/", {"datum": "2040-01-01"}, follow=True
+    )
+    assert "Datum: De datum van deelname kan niet in de toekomst liggen." in response.content.decode()
+    request.refresh_from_db()
+    assert request.status == "aangevraagd"
+    assert not Settlement.objects.exists()
