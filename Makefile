@@ -7,10 +7,11 @@ PORT ?= 8000
 
 .PHONY: install run test lint format serve bench clean
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt requirements-validation.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps -r requirements-validation.txt
 	touch $@
 
 node_modules/.installed: package.json package-lock.json

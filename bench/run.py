@@ -1,5 +1,13 @@
 """Benchmarks (`make bench`). Each prints ratios measured in one run against a
 baseline on the same machine. The national-scale page benchmarks come with the
-national-scale demo data; until then there is nothing to measure here."""
+national-scale demo data (issue 8)."""
 
-print("Nog geen benchmarks: die komen met de demodata op landelijke schaal (seed_demo --scale national).")
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+for script in ("invoices.py",):
+    print(f"== {script}", flush=True)
+    subprocess.run([sys.executable, str(HERE / script)], check=True)

@@ -313,6 +313,7 @@ def businesscase_decide(
         )
         business_case.status = BusinessCase.Status.BESLOTEN
         business_case.save()
+        _queue_billing(business_case)
         audit.record(
             "businesscase.go",
             actor=by,
@@ -362,6 +363,7 @@ def late_join_settle(
         SettlementCredit(settlement=settlement, member=c.member, gewicht=c.gewicht, bedrag=c.bedrag)
         for c in plan.credits
     )
+    _queue_billing(business_case)
     Share.objects.create(
         business_case=business_case,
         member=member,
@@ -386,6 +388,15 @@ def late_join_settle(
         },
     )
     return settlement
+
+
+def _queue_billing(business_case: BusinessCase) -> None:
+    """After commit, invoice what was just stored (invoicing.services.businesscase_bill)."""
+    from invoicing.services import queue_task
+    from invoicing.tasks import bill_business_case
+
+    pk = business_case.pk
+    transaction.on_commit(lambda: queue_task(bill_business_case, pk))
 
 
 def yearly_allocation_store(business_case: BusinessCase, jaar: int, *, by: Actor) -> YearlyAllocation:
@@ -430,4 +441,5 @@ def yearly_allocation_store(business_case: BusinessCase, jaar: int, *, by: Actor
                 "regels": [[line.member.code, line.maanden, line.bedrag] for line in lines],
             },
         )
+        _queue_billing(business_case)
         return yearly

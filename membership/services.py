@@ -78,6 +78,8 @@ def member_take_step(
             raise ValidationError({"einddatum": f"Uittreden kan pas vanaf de einddatum ({member.einddatum:%d-%m-%Y})."})
         member.status = step.target
         member.save()
+        if step.target == admission.ACTIEF:
+            _queue_entry_fee(member)
         if step.target == admission.UITGETREDEN:
             # From the day after the einddatum the gemeenten are free for another member.
             member.representations.filter(geldig_tot__isnull=True).update(
@@ -105,6 +107,15 @@ def member_take_step(
             },
         )
         return member
+
+
+def _queue_entry_fee(member: Member) -> None:
+    """After commit, invoice the entreegeld (invoicing.services.entry_fee_bill)."""
+    from invoicing.services import queue_task
+    from invoicing.tasks import bill_entry_fee
+
+    pk = member.pk
+    transaction.on_commit(lambda: queue_task(bill_entry_fee, pk))
 
 
 def representation_add(

@@ -29,6 +29,7 @@ ROLE_PERMISSIONS = {
         "communities.change_community",
         "communities.manage_participation",
         "businesscases.decide_businesscase",
+        "invoicing.manage_invoices",
     ],
     StaffRole.OPERATIONEEL_MANAGER: [
         "membership.view_member",

@@ -166,6 +166,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
+# A broker that is down must fail fast, so the directie hears it at once.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
+CELERY_BEAT_SCHEDULE = {
+    "betalingsherinneringen": {"task": "invoicing.tasks.send_reminders", "schedule": 24 * 3600},
+    "facturen-inhalen": {"task": "invoicing.tasks.catch_up", "schedule": 3600},
+}
+
+# The e-invoice profile: SI-UBL 2.0 (NLCIUS) or Peppol BIS Billing 3.0 (docs/decisions/0014).
+EINVOICE_PROFILE = env("EINVOICE_PROFILE", default="si-ubl-2.0")
 
 # Content-Security-Policy: no inline scripts or styles anywhere.
 CONTENT_SECURITY_POLICY = env(

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from communities import demo as communities_demo
+from invoicing import demo as invoicing_demo
 from membership import demo
 
 
@@ -19,6 +20,9 @@ class Command(BaseCommand):
             raise CommandError("Demodata alleen in een ontwikkelomgeving (DEBUG) of met BEWARE_ALLOW_DEMO=1.")
         created = demo.seed_founding_situation()
         self.stdout.write("Ledenregister aangemaakt." if created else "Ledenregister was er al; niets gewijzigd.")
+        # Rates and factuurkenmerken first: a go-decision invoices at once.
+        if invoicing_demo.seed_rates_and_references():
+            self.stdout.write("Contributietarieven en factuurkenmerken aangemaakt.")
         # Also on an older demo database that has the register but no communities yet.
         created = communities_demo.seed_communities()
         self.stdout.write(
@@ -26,6 +30,8 @@ class Command(BaseCommand):
             if created
             else "Communities en businesscases waren er al; niets gewijzigd."
         )
+        if invoicing_demo.seed_last_years_run():
+            self.stdout.write("Contributie van vorig jaar gefactureerd en grotendeels betaald.")
         self.stdout.write(f"\nDemo-logins (wachtwoord voor allemaal: {demo.DEMO_PASSWORD}):")
         for email, role in demo.demo_logins():
             self.stdout.write(f"  {email:28} {role}")
