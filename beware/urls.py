@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("membership.urls")),
     path("", include("communities.urls")),
     path("", include("businesscases.urls")),
+    path("facturen/", include("invoicing.urls")),
 ]

@@ -7,12 +7,13 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from beware.common.permissions import can
 from membership.models import Contact, Factuurkenmerk, Member
 
 from . import data
-from .models import DEFAULT_VAT, STANDARD_RATE, Invoice, Payment, Reminder, VatRule
+from .models import DEFAULT_VAT, STANDARD_RATE, VAT_CATEGORIES, Invoice, Payment, Reminder, VatRule
 
 ZERO = Decimal("0.00")
 MANAGE = "invoicing.manage_invoices"
@@ -111,7 +112,7 @@ def invoice_list(
     if zoekterm:
         qs = qs.filter(Q(nummer__icontains=zoekterm) | Q(omschrijving__icontains=zoekterm))
     if status == "vervallen":
-        qs = qs.filter(status=Invoice.Status.OPEN, vervaldatum__lt=date.today())
+        qs = qs.filter(status=Invoice.Status.OPEN, vervaldatum__lt=timezone.localdate())
     elif status:
         qs = qs.filter(status=status)
     return invoices_with_amounts(qs)
@@ -234,3 +235,28 @@ def batch_counts(batch) -> dict[str, int]:
     for row in BatchItem.objects.filter(batch=batch).values("uitkomst").annotate(n=Count("pk")).order_by():
         counts[row["uitkomst"]] = row["n"]
     return {**counts, "verwerkt": sum(counts.values())}
+
+
+def invoice_page(invoice: Invoice, *, may_manage: bool) -> dict:
+    """Everything the invoice page shows, read once."""
+    lines = list(invoice.lines.all())
+    credit_notes = Invoice.objects.filter(corrects=invoice).order_by("aangemaakt_op")
+    if not may_manage:
+        credit_notes = credit_notes.exclude(status=Invoice.Status.CONCEPT)
+    is_payable_invoice = invoice.is_final and not invoice.is_credit_note
+    status = display_status(invoice, timezone.localdate())
+    return {
+        "invoice": invoice,
+        "lines": lines,
+        "vat": [{"label": dict(VAT_CATEGORIES)[s.categorie], "subtotal": s} for s in data.vat_subtotals(lines)],
+        "payments": list(invoice.payments.all()) if is_payable_invoice else [],
+        "credit_notes": list(credit_notes),
+        "reminders": list(invoice.reminders.all()) if is_payable_invoice else [],
+        "paid": paid(invoice) if is_payable_invoice else None,
+        "credited": credited(invoice) if is_payable_invoice else None,
+        "open": open_amount(invoice) if is_payable_invoice else None,
+        "creditable": creditable(invoice) if is_payable_invoice and may_manage else None,
+        "status": status,
+        "status_label": STATUS_LABELS[status],
+        "may_manage": may_manage,
+    }

@@ -35,6 +35,14 @@ SERVICE_FIELD_LABELS = {
     "geldig_tot": gettext_lazy("Geldig tot"),
     "kenmerk": gettext_lazy("Factuurkenmerk"),
     "roles": gettext_lazy("Rollen"),
+    "oin": gettext_lazy("OIN of KvK-nummer"),
+    "regels": gettext_lazy("Factuurregels"),
+    "factuurkenmerk": gettext_lazy("Factuurkenmerk"),
+    "reden": gettext_lazy("Reden"),
+    "factuur": gettext_lazy("Factuur"),
+    "bedrag_per_inwoner": gettext_lazy("Bedrag per inwoner"),
+    "kwartaal": gettext_lazy("Kwartaal"),
+    "aantal": gettext_lazy("Aantal"),
 }
 
 

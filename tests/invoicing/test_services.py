@@ -292,7 +292,7 @@ class TestContributieRun:
 
         monkeypatch.setattr(tasks.run_contribution_batch, "delay", broker_down)
         billable("eindhoven", 238_000)
-        with pytest.raises(ValidationError, match="niet bereikbaar. Er is niets aangemaakt"):
+        with pytest.raises(ValidationError, match=r"niet bereikbaar\. Er is niets aangemaakt"):
             services.contribution_batch_start(YEAR, by=boss)
         assert not Batch.objects.exists() and not Invoice.objects.exists()
         monkeypatch.undo()
@@ -325,7 +325,7 @@ class TestBusinessCaseInvoices:
         return business_case, community, members
 
     def test_the_go_decision_bills_each_participant_its_share(self, decided, boss):
-        business_case, _, members = decided
+        business_case, _, _members = decided
         invoices = services.businesscase_bill(business_case, by=boss)
         amounts = {i.member.code: i.totaal_excl for i in invoices}
         assert amounts == {"a": D("85714.29"), "b": D("21428.57"), "c": D("12857.14")}
@@ -352,7 +352,7 @@ class TestBusinessCaseInvoices:
         assert services.businesscase_bill(business_case, by=boss) == []
 
     def test_nothing_is_billed_for_zero(self, decided, boss):
-        business_case, community, members = decided
+        business_case, community, _members = decided
         services.businesscase_bill(business_case, by=boss)
         before = Invoice.objects.count()
         zero = billable("z", 0)

@@ -46,7 +46,7 @@ def signalen(boss, db):
 
 class TestUsage:
     def test_the_import_stores_every_row_and_the_quarter_is_billed(self, signalen, boss):
-        community, a, b = signalen
+        _community, _a, _b = signalen
         csv = "community;lid;jaar;kwartaal;aantal\nsignalen;a;2026;1;10.000\nsignalen;b;2026;Q1;333\n"
         assert services.usage_import(csv.encode(), by=boss) == 2
         invoices = {i.member.code: i for i in services.usage_bill(2026, 1, by=boss)}
