@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
+    path("api/v1/", include("api.urls")),
     path("beheer/", admin.site.urls),
     path("", include("membership.urls")),
     path("", include("communities.urls")),
