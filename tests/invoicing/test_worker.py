@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core import mail
+from django.core.exceptions import ValidationError
 
 from beware.celery import app
 from beware.common.audit import Actor
@@ -68,3 +69,24 @@ def test_the_contributie_run_goes_through_a_real_worker(directie, real_worker):
     ]
     assert all(i.pdf_sha256 and i.ubl_sha256 and i.verzonden_op for i in invoices)
     assert len(mail.outbox) == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_started_while_the_broker_is_down_leaves_nothing_and_completes_later(directie, settings):
+    """A real unreachable broker (nothing listens on port 1), not a mock."""
+    ContributionRate.objects.create(
+        jaar=YEAR, bedrag_per_inwoner=Decimal("0.35"), besluit="ALV", besluitdatum=date(YEAR - 1, 12, 1)
+    )
+    billable("eindhoven", 238_000)
+    previous = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
+    app.conf.update(broker_url="redis://127.0.0.1:1/0", task_always_eager=False)
+    _forget_connections()
+    try:
+        with pytest.raises(ValidationError, match=r"niet bereikbaar\. Er is niets aangemaakt"):
+            services.contribution_batch_start(YEAR, by=Actor(user=directie))
+    finally:
+        app.conf.update(previous)
+        _forget_connections()
+    assert not Batch.objects.exists() and not Invoice.objects.exists()
+    services.contribution_batch_start(YEAR, by=Actor(user=directie))  # the broker is back (eager here)
+    assert Invoice.objects.get().totaal_incl == Decimal("83300.00")
