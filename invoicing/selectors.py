@@ -260,3 +260,28 @@ def invoice_page(invoice: Invoice, *, may_manage: bool) -> dict:
         "status_label": STATUS_LABELS[status],
         "may_manage": may_manage,
     }
+
+
+def usage_for_quarter(jaar: int, kwartaal: int) -> QuerySet:
+    """A quarter's usage counts, each with whether it is charged (a Charge with
+    `usage=` exists) and the invoice it is on, if any: one query."""
+    from .models import Charge, UsageCount
+
+    charges = Charge.objects.filter(usage=OuterRef("pk"))
+    return (
+        UsageCount.objects.filter(jaar=jaar, kwartaal=kwartaal)
+        .select_related("community", "member")
+        .annotate(
+            gefactureerd=Exists(charges),
+            factuur_id=Subquery(charges.values("invoice_line__invoice_id")[:1]),
+            factuur_nummer=Subquery(charges.values("invoice_line__invoice__nummer")[:1]),
+        )
+        .order_by("community__naam", "member__naam")
+    )
+
+
+def usage_latest_quarter() -> tuple[int, int] | None:
+    """(jaar, kwartaal) of the latest quarter with usage counts."""
+    from .models import UsageCount
+
+    return UsageCount.objects.order_by("-jaar", "-kwartaal").values_list("jaar", "kwartaal").first()

@@ -184,7 +184,7 @@ def invoice_finalise(
             room = selectors.creditable(corrected) + reserved  # this draft already counts
             if invoice.totaal_incl > room:
                 raise ValidationError(
-                    {"regels": f"De creditnota is groter dan wat op factuur {corrected.nummer} nog open staat."}
+                    {"regels": f"De creditnota is groter dan wat op factuur {corrected.nummer} nog te crediteren is."}
                 )
         invoice.volgnummer, invoice.nummer = _next_number(datum.year, invoice.soort)
         invoice.jaar = datum.year
@@ -381,7 +381,7 @@ def credit_note_create(invoice: Invoice, *, by: Actor, reden: str, regels: list[
             raise ValidationError(
                 {
                     "bedrag": f"De creditnota ({euro(total)}) is groter dan wat op {invoice.nummer} "
-                    f"nog open staat ({euro(room)})."
+                    f"nog te crediteren is ({euro(room)})."
                 }
             )
         note = Invoice.objects.create(

@@ -227,7 +227,7 @@ class TestPaymentsAndCredits:
     def test_a_credit_note_larger_than_what_is_open_is_refused(self, invoice, boss):
         line = services.CreditLine("Alles", D("83300.00"), "O", D("0"))
         services.credit_note_create(invoice, by=boss, reden="Dubbel", regels=[line])
-        with pytest.raises(ValidationError, match="nog open staat"):
+        with pytest.raises(ValidationError, match="nog te crediteren is"):
             services.credit_note_create(
                 invoice, by=boss, reden="Nog eens", regels=[services.CreditLine("1 cent", D("0.01"), "O", D("0"))]
             )

@@ -18,6 +18,10 @@ from invoicing import services
 from invoicing.models import Batch, ContributionRate, Invoice
 from tests.invoicing.test_services import YEAR, billable
 
+# Celery derives the read and write URLs from the configured broker when it
+# loads its settings; all three must change for another broker to be used.
+BROKER_KEYS = ("broker_url", "broker_read_url", "broker_write_url")
+
 
 @pytest.fixture
 def real_worker(settings):
@@ -26,8 +30,8 @@ def real_worker(settings):
     broker = os.environ.get("CELERY_BROKER_URL") or "memory://"
     if os.environ.get("CI") == "true" and not broker.startswith("redis://"):
         pytest.fail("CI runs this test on Redis: set CELERY_BROKER_URL")
-    previous = {key: app.conf[key] for key in ("broker_url", "task_always_eager", "result_backend")}
-    app.conf.update(broker_url=broker, task_always_eager=False, result_backend="cache+memory://")
+    previous = {key: app.conf[key] for key in (*BROKER_KEYS, "task_always_eager", "result_backend")}
+    app.conf.update(dict.fromkeys(BROKER_KEYS, broker), task_always_eager=False, result_backend="cache+memory://")
     settings.CELERY_TASK_ALWAYS_EAGER = False
     _forget_connections()
     try:
@@ -40,9 +44,7 @@ def real_worker(settings):
 
 def _forget_connections():
     # Connections made before the broker URL changed would still point at the old one.
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+    app._pool = None
     app.amqp._producer_pool = None
 
 
@@ -78,8 +80,8 @@ def test_a_run_started_while_the_broker_is_down_leaves_nothing_and_completes_lat
         jaar=YEAR, bedrag_per_inwoner=Decimal("0.35"), besluit="ALV", besluitdatum=date(YEAR - 1, 12, 1)
     )
     billable("eindhoven", 238_000)
-    previous = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
-    app.conf.update(broker_url="redis://127.0.0.1:1/0", task_always_eager=False)
+    previous = {key: app.conf[key] for key in (*BROKER_KEYS, "task_always_eager")}
+    app.conf.update(dict.fromkeys(BROKER_KEYS, "redis://127.0.0.1:1/0"), task_always_eager=False)
     _forget_connections()
     try:
         with pytest.raises(ValidationError, match=r"niet bereikbaar\. Er is niets aangemaakt"):
