@@ -5,13 +5,14 @@ looked at."""
 
 from django.contrib import admin
 
-from beware.common.admin import ReadOnlyAdmin
+from beware.common.admin import ReadOnlyAdmin, SuperuserAuditedAdmin
 
 from .models import (
     Batch,
     BatchItem,
     BudgetLine,
     ContributionRate,
+    EntryFee,
     Invoice,
     InvoiceLine,
     Payment,
@@ -122,20 +123,21 @@ class ContributionRateAdmin(ReadOnlyAdmin):
 
 
 @admin.register(VatRule)
-class VatRuleAdmin(admin.ModelAdmin):
+class VatRuleAdmin(SuperuserAuditedAdmin):
     """The btw per kind of charge (DOMAIN.md §3.6); changed only by a superuser
     after tax advice. Lines keep the category and rate they were made with."""
 
+    audit_name = "btwregel"
     list_display = ["soort", "categorie", "percentage"]
 
-    def has_add_permission(self, request):
-        return request.user.is_superuser
 
-    def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser
+@admin.register(EntryFee)
+class EntryFeeAdmin(SuperuserAuditedAdmin):
+    """The entreegeld the ALV set (DOMAIN.md §3.2), by date from which it applies;
+    a member becoming active is billed by the fee in force on its ingangsdatum."""
 
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
+    audit_name = "entreegeld"
+    list_display = ["geldig_vanaf", "vast_bedrag", "bedrag_per_inwoner", "besluit"]
 
 
 class BatchItemInline(admin.TabularInline):
@@ -162,7 +164,7 @@ class BatchAdmin(ReadOnlyAdmin):
 
 
 @admin.register(UsageCount)
-class UsageCountAdmin(admin.ModelAdmin):
+class UsageCountAdmin(ReadOnlyAdmin):  # entered on the Gebruik page, audited there
     list_display = ["member", "community", "periode", "aantal", "vastgelegd_op"]
     list_filter = ["jaar", "kwartaal", "community"]
     list_select_related = ["member", "community"]
@@ -170,6 +172,6 @@ class UsageCountAdmin(admin.ModelAdmin):
 
 
 @admin.register(BudgetLine)
-class BudgetLineAdmin(admin.ModelAdmin):
+class BudgetLineAdmin(ReadOnlyAdmin):  # entered on the begroting page, audited there
     list_display = ["jaar", "categorie", "bedrag"]
     list_filter = ["jaar", "categorie"]

@@ -48,6 +48,11 @@ def open_amount(invoice: Invoice) -> Decimal:
     return max(invoice.totaal_incl - paid(invoice) - credited(invoice), ZERO)
 
 
+def fully_credited(invoice: Invoice) -> bool:
+    """Finalised credit notes cancel the whole invoice."""
+    return credited(invoice) >= invoice.totaal_incl
+
+
 def creditable(invoice: Invoice) -> Decimal:
     """What can still be credited: the total less earlier credit notes, drafts
     included (a draft credit note reserves its amount)."""

@@ -419,14 +419,17 @@ def credit_note_create(invoice: Invoice, *, by: Actor, reden: str, regels: list[
 def contribution_rate_set(
     *, by: Actor, jaar: int, bedrag_per_inwoner: Decimal, besluit: str, besluitdatum: date
 ) -> ContributionRate:
-    """Record the ALV's rate for a year. Once a year is invoiced its rate is
-    fixed: a change would silently differ from issued invoices."""
+    """Record the ALV's rate for a year. While an invoice at the old rate
+    stands, the rate is fixed: a change would silently differ from it. Once
+    every such invoice is fully credited the rate may change, and the next
+    run invoices again at the new rate."""
     require(by, MANAGE)
     if bedrag_per_inwoner < 0:
         raise ValidationError({"bedrag_per_inwoner": "Het tarief kan niet negatief zijn."})
     with transaction.atomic():
         rate = ContributionRate.objects.select_for_update().filter(jaar=jaar).first()
-        if rate is not None and Charge.objects.filter(contribution_rate=rate).exists():
+        standing = Invoice.objects.filter(lines__charge__contribution_rate=rate).distinct() if rate else []
+        if not all(selectors.fully_credited(invoice) for invoice in standing):
             raise ValidationError(
                 {
                     "bedrag_per_inwoner": f"Over {jaar} is al contributie gefactureerd. Crediteer die facturen "
@@ -486,7 +489,7 @@ def contribution_invoice(member: Member, rate: ContributionRate, *, by: Actor, b
         charge, _ = charge_get_or_create(
             member=member,
             soort=ChargeKind.CONTRIBUTIE,
-            bron=f"contributie:{jaar}:{member.code}",
+            bron=_contribution_source(member, jaar),
             bedrag=bedrag,
             omschrijving=(
                 f"Contributie {jaar}: {decimal_plain(inwoners, 0)} inwoners × "
@@ -509,6 +512,26 @@ def contribution_invoice(member: Member, rate: ContributionRate, *, by: Actor, b
                 member, [charge], by=by, omschrijving=f"Contributie {jaar}", kenmerk_jaar=jaar, batch=batch
             )
         return invoice_finalise(invoice, by=by, queue_documents=batch is None)
+
+
+def _contribution_source(member: Member, jaar: int) -> str:
+    """The origin key of a member's contributie for a year. After an invoice
+    was fully credited (a corrected rate or inwonertal), a new key lets the
+    next run invoice again; otherwise the existing key finds the invoice made."""
+    base = f"contributie:{jaar}:{member.code}"
+    latest = (
+        Charge.objects.filter(Q(bron=base) | Q(bron__startswith=f"{base}:"), member=member)
+        .select_related("invoice_line__invoice")
+        .order_by("-pk")
+        .first()
+    )
+    if latest is None:
+        return base
+    line = getattr(latest, "invoice_line", None)
+    if line is not None and line.invoice.is_final and selectors.fully_credited(line.invoice):
+        count = Charge.objects.filter(Q(bron=base) | Q(bron__startswith=f"{base}:"), member=member).count()
+        return f"{base}:{count + 1}"
+    return latest.bron
 
 
 def contribution_batch_start(jaar: int, *, by: Actor) -> Batch:
@@ -610,6 +633,19 @@ def _bill(member, charge_specs, *, by, omschrijving, kenmerk_jaar, corrects=None
         return invoice_finalise(invoice, by=by)
     except ValidationError:
         return invoice
+
+
+def system_drafts_finalise(*, by: Actor) -> list[Invoice]:
+    """Finalise the drafts the system made (every line from a charge) that
+    waited for a factuurkenmerk or an OIN/KvK; the others keep waiting."""
+    done = []
+    drafts = Invoice.objects.filter(status=Invoice.Status.CONCEPT).exclude(lines__charge__isnull=True).distinct()
+    for draft in drafts.order_by("pk"):
+        try:
+            done.append(invoice_finalise(draft, by=by))
+        except ValidationError:
+            continue
+    return done
 
 
 def _original_invoice(business_case: BusinessCase, member: Member) -> Invoice | None:

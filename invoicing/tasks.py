@@ -43,14 +43,28 @@ def send_reminders() -> int:
 
 @shared_task
 def catch_up() -> int:
-    """Bill what decided business cases stored and render and send the
-    documents a broker outage or a mail failure left behind. Everything it
+    """What a broker outage, a mail failure or missing member data left
+    behind: bill what decided business cases stored and the entreegeld of
+    active members, finalise the drafts the system made once the member's
+    data is complete, and render and send what was not sent. Everything it
     calls is safe to re-run."""
     from businesscases.models import BusinessCase
+    from membership import admission
+    from membership.models import Member
 
+    system = Actor.system()
     for business_case in BusinessCase.objects.filter(status=BusinessCase.Status.BESLOTEN):
-        services.businesscase_bill(business_case, by=Actor.system())
-    pending = Invoice.objects.exclude(status=Invoice.Status.CONCEPT).filter(verzonden_op__isnull=True)
+        services.businesscase_bill(business_case, by=system)
+    for member in Member.objects.filter(status=admission.ACTIEF, ingangsdatum__isnull=False):
+        services.entry_fee_bill(member, by=system)
+    services.system_drafts_finalise(by=system)
+    # Invoices without an address to mail to wait for one, so they cannot crowd out the others.
+    pending = (
+        Invoice.objects.exclude(status=Invoice.Status.CONCEPT)
+        .filter(verzonden_op__isnull=True)
+        .exclude(koper__email="")
+        .order_by("pk")
+    )
     pending_ids = list(pending.values_list("pk", flat=True)[:500])
     for invoice_id in pending_ids:
         render_and_send(invoice_id)

@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from . import views
+from .usage_views import exit_charge, usage, usage_bill, usage_count, usage_import
 
 app_name = "invoicing"
 urlpatterns = [
@@ -18,4 +19,9 @@ urlpatterns = [
     path("runs/<int:pk>/", views.batch_detail, name="batch"),
     path("runs/<int:pk>/voortgang/", views.batch_progress, name="batch_progress"),
     path("rapportages/", include("invoicing.report_urls")),
+    path("gebruik/", usage, name="usage"),
+    path("gebruik/opgave/", usage_count, name="usage_count"),
+    path("gebruik/import/", usage_import, name="usage_import"),
+    path("gebruik/factureren/", usage_bill, name="usage_bill"),
+    path("uittreding/", exit_charge, name="exit_charge"),
 ]

@@ -1,32 +1,20 @@
 from django.contrib import admin
-from django.db import transaction
 
-from beware.common import audit
-from beware.common.admin import ReadOnlyAdmin
-from beware.common.audit import Actor
+from beware.common.admin import AuditedAdmin, ReadOnlyAdmin
 
 from .models import Gemeente, Inwonertal, Member, MemberRole, Representation, StatusChange
 
 
 @admin.register(Gemeente)
-class GemeenteAdmin(admin.ModelAdmin):
+class GemeenteAdmin(AuditedAdmin):
     """Gemeenten are reference data from CBS: added here, figures via the import."""
 
+    audit_name = "gemeente"
     list_display = ["code", "naam", "opgeheven_per", "opgegaan_in"]
     search_fields = ["code", "naam"]
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def save_model(self, request, obj, form, change):
-        with transaction.atomic():
-            super().save_model(request, obj, form, change)
-            audit.record(
-                "gemeente.gewijzigd" if change else "gemeente.toegevoegd",
-                actor=Actor(user=request.user),
-                obj=obj,
-                data={name: str(form.cleaned_data.get(name)) for name in form.changed_data},
-            )
 
 
 @admin.register(Inwonertal)

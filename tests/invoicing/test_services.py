@@ -423,3 +423,56 @@ def test_20_threads_finalising_200_drafts_give_200_gapless_numbers(directie):
     assert len(set(Invoice.objects.values_list("nummer", flat=True))) == 200
     assert InvoiceLine.objects.count() == 200
     assert audit.verify_chain() is None
+
+
+class TestCorrectingARate:
+    def test_credit_in_full_then_change_the_rate_and_run_again(self, eindhoven_member, rate, boss):
+        first = contributie(eindhoven_member, rate, boss)
+        note = services.credit_note_create(
+            first,
+            by=boss,
+            reden="Tarief gecorrigeerd door de ALV",
+            regels=[services.CreditLine("Contributie 2026 teruggedraaid", first.totaal_excl, "O", D("0"))],
+        )
+        with pytest.raises(ValidationError, match="Crediteer die facturen"):  # the draft does not count yet
+            services.contribution_rate_set(
+                by=boss, jaar=YEAR, bedrag_per_inwoner=D("0.34"), besluit="ALV", besluitdatum=date(YEAR, 3, 1)
+            )
+        services.invoice_finalise(note, by=boss)
+        services.contribution_rate_set(
+            by=boss, jaar=YEAR, bedrag_per_inwoner=D("0.34"), besluit="ALV", besluitdatum=date(YEAR, 3, 1)
+        )
+        rate.refresh_from_db()
+        second = contributie(eindhoven_member, rate, boss)
+        assert second != first
+        assert second.totaal_excl == D("80920.00")  # 0,34 × 238.000
+        with pytest.raises(services.SkipMember, match=f"Al gefactureerd: {second.nummer}"):
+            contributie(eindhoven_member, rate, boss)
+
+
+class TestCatchUp:
+    def test_system_drafts_are_finalised_once_the_member_data_is_complete(self, boss, db):
+        member = billable("woerden", 52_000, kenmerk=False)
+        charge, _ = services.charge_get_or_create(
+            member=member, soort="jaarkosten", bron="jaarkosten:test", bedrag=D("100.00"), omschrijving="Hosting"
+        )
+        draft = services.invoice_draft(member, [charge], by=boss, omschrijving="Hosting", kenmerk_jaar=YEAR)
+        manual = services.invoice_draft(
+            member,
+            [
+                services.charge_get_or_create(
+                    member=member, soort="jaarkosten", bron="x", bedrag=D("1"), omschrijving="x"
+                )[0]
+            ],
+            by=boss,
+            omschrijving="x",
+            kenmerk_jaar=YEAR,
+        )
+        InvoiceLine.objects.create(
+            invoice=manual, omschrijving="Handmatig", bedrag=D("5.00"), btw_categorie="S", btw_percentage=D("21")
+        )
+        assert services.system_drafts_finalise(by=SYSTEM) == []  # no factuurkenmerk yet
+        Factuurkenmerk.objects.create(member=member, jaar=YEAR, kenmerk="WRD-2026")
+        assert [i.pk for i in services.system_drafts_finalise(by=SYSTEM)] == [draft.pk]
+        manual.refresh_from_db()
+        assert manual.status == "concept"  # a line the directie typed waits for the directie
