@@ -2,6 +2,7 @@
 unique per origin, finalised invoices are immutable, corrections are credit
 notes, and every write is in the audit log."""
 
+import dataclasses
 import hashlib
 import logging
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -51,23 +52,20 @@ SERIES_LETTER = {Invoice.Kind.FACTUUR: "F", Invoice.Kind.CREDITNOTA: "C"}
 
 def charge_get_or_create(*, member: Member, soort: str, bron: str, bedrag: Decimal, **fields) -> tuple[Charge, bool]:
     """The charge for one origin, created once. The unique `bron` makes a
-    second run (or a concurrent one) find the first charge instead."""
+    second run (or a concurrent one) find the first charge instead;
+    get_or_create retries the lookup when the insert loses that race."""
     categorie, percentage = selectors.vat_for(soort)
-    try:
-        with transaction.atomic():
-            return Charge.objects.get_or_create(
-                bron=bron,
-                defaults={
-                    "member": member,
-                    "soort": soort,
-                    "bedrag": bedrag,
-                    "btw_categorie": categorie,
-                    "btw_percentage": percentage,
-                    **fields,
-                },
-            )
-    except IntegrityError:
-        return Charge.objects.get(bron=bron), False
+    return Charge.objects.get_or_create(
+        bron=bron,
+        defaults={
+            "member": member,
+            "soort": soort,
+            "bedrag": bedrag,
+            "btw_categorie": categorie,
+            "btw_percentage": percentage,
+            **fields,
+        },
+    )
 
 
 # --- invoices --------------------------------------------------------------
@@ -83,8 +81,11 @@ def invoice_draft(
     soort: str = Invoice.Kind.FACTUUR,
     corrects: Invoice | None = None,
     batch: Batch | None = None,
+    audited: bool = True,
 ) -> Invoice:
-    """A draft (no number yet) with one line per charge."""
+    """A draft (no number yet) with one line per charge. `audited=False` is
+    for a draft finalised in the same transaction: the finalise event names
+    its charges, and a draft that never committed needs no event of its own."""
     require(by, MANAGE)
     if not charges:
         raise ValidationError({"regels": "Een factuur heeft ten minste één regel."})
@@ -116,12 +117,13 @@ def invoice_draft(
             )
             for position, charge in enumerate(charges)
         )
-        audit.record(
-            "invoice.draft",
-            actor=by,
-            obj=invoice,
-            data={"lid": member.code, "soort": soort, "posten": [c.bron for c in charges]},
-        )
+        if audited:
+            audit.record(
+                "invoice.draft",
+                actor=by,
+                obj=invoice,
+                data={"lid": member.code, "soort": soort, "posten": [c.bron for c in charges]},
+            )
     return invoice
 
 
@@ -156,7 +158,7 @@ def invoice_finalise(
         if invoice.is_final:
             raise ValidationError({"status": f"{invoice.get_soort_display()} {invoice.nummer} is al definitief."})
         reserved = invoice.totaal_incl  # a draft credit note reserves its amount
-        lines = list(invoice.lines.all())
+        lines = list(invoice.lines.select_related("charge"))
         if not lines:
             raise ValidationError({"regels": "Een factuur zonder regels kan niet definitief worden."})
         _check_vat_mix(line.btw_categorie for line in lines)
@@ -209,6 +211,7 @@ def invoice_finalise(
                 "btw": invoice.totaal_btw,
                 "totaal_incl": invoice.totaal_incl,
                 "corrigeert": invoice.corrects.nummer if invoice.corrects_id else None,
+                "posten": [line.charge.bron for line in lines if line.charge_id],
             },
         )
         if queue_documents:
@@ -253,11 +256,11 @@ def invoice_documents_render(invoice: Invoice) -> Invoice:
     from .documents import render_invoice_pdf
     from .einvoice import render_ubl
 
-    invoice = Invoice.objects.get(pk=invoice.pk)
     if not invoice.is_final or (invoice.pdf and invoice.ubl):
         return invoice
-    pdf = render_invoice_pdf(selectors.invoice_data(invoice)).pdf
-    ubl = render_ubl(selectors.invoice_data(invoice, pdf=pdf), profile=settings.EINVOICE_PROFILE)
+    content = selectors.invoice_data(invoice)
+    pdf = render_invoice_pdf(content).pdf
+    ubl = render_ubl(dataclasses.replace(content, pdf=pdf), profile=settings.EINVOICE_PROFILE)
     with transaction.atomic():
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
         if invoice.pdf and invoice.ubl:
@@ -278,7 +281,7 @@ def invoice_documents_render(invoice: Invoice) -> Invoice:
 
 def invoice_send(invoice: Invoice) -> bool:
     """E-mail the invoice with its PDF and UBL to the member, once."""
-    invoice = Invoice.objects.select_related("member").get(pk=invoice.pk)
+    invoice = Invoice.objects.get(pk=invoice.pk)
     if invoice.verzonden_op or not (invoice.pdf and invoice.ubl):
         return False
     to = invoice.koper.get("email") or selectors.financial_contact_email(invoice.member)
@@ -290,7 +293,7 @@ def invoice_send(invoice: Invoice) -> bool:
         subject=f"{invoice.get_soort_display()} {invoice.nummer}: {invoice.omschrijving}",
         body=(
             f"Beste collega,\n\nBijgaand ontvangt u {soort} {invoice.nummer} van "
-            f"{selectors.seller().naam} voor {invoice.member.naam}: {invoice.omschrijving}.\n"
+            f"{selectors.seller().naam} voor {invoice.koper['naam']}: {invoice.omschrijving}.\n"
             f"Totaal: {euro(invoice.totaal_incl)}"
             + (
                 f", te betalen vóór {invoice.vervaldatum:%d-%m-%Y} o.v.v. {invoice.betalingskenmerk}."
@@ -466,30 +469,41 @@ class SkipMember(Exception):
     """This member gets no invoice in this run; the message says why."""
 
 
-def contribution_invoice(member: Member, rate: ContributionRate, *, by: Actor, batch: Batch | None = None) -> Invoice:
+def contribution_invoice(
+    member: Member,
+    rate: ContributionRate,
+    *,
+    by: Actor,
+    batch: Batch | None = None,
+    known: "ContributionFacts | None" = None,
+) -> Invoice:
     """Charge, draft and finalise one member's contributie for the rate's
     year, in one transaction. Raises SkipMember with a reason. The charge row
     is locked while its invoice is made, so a re-run or a concurrent run
-    finds the first invoice instead of making a second."""
+    finds the first invoice instead of making a second. A run passes the
+    facts it read for all members at once (`known`)."""
     jaar = rate.jaar
     months = amounts.billable_months(member.ingangsdatum, jaar)
     jan1 = date(jaar, 1, 1)
-    represented_on = max(jan1, member.ingangsdatum) if member.ingangsdatum else jan1
-    try:
-        inwoners = member_inwoners(member, jan1, represented_on=represented_on)
-    except InwonersUnknown as error:
-        raise SkipMember(f"Inwonertal onbekend: {error}") from error
-    if not selectors.factuurkenmerk(member, jaar):
+    inwoners = known.inwoners.get(member.pk) if known else None
+    if not isinstance(inwoners, int):
+        represented_on = max(jan1, member.ingangsdatum) if member.ingangsdatum else jan1
+        try:
+            inwoners = member_inwoners(member, jan1, represented_on=represented_on)
+        except InwonersUnknown as error:
+            raise SkipMember(f"Inwonertal onbekend: {error}") from error
+    kenmerk = known.kenmerken.get(member.pk) if known else selectors.factuurkenmerk(member, jaar)
+    if not kenmerk:
         raise SkipMember(f"Geen factuurkenmerk voor {jaar}; vraag het lid om het kenmerk vast te leggen.")
     bedrag = amounts.contribution(rate.bedrag_per_inwoner, inwoners, months)
     if bedrag <= 0:
         raise SkipMember("De contributie is € 0,00.")
     pro_rata = f", {months}/12 deel" if months < 12 else ""
     with transaction.atomic():
-        charge, _ = charge_get_or_create(
+        charge, created = charge_get_or_create(
             member=member,
             soort=ChargeKind.CONTRIBUTIE,
-            bron=_contribution_source(member, jaar),
+            bron=_contribution_source(member, rate),
             bedrag=bedrag,
             omschrijving=(
                 f"Contributie {jaar}: {decimal_plain(inwoners, 0)} inwoners × "
@@ -501,36 +515,42 @@ def contribution_invoice(member: Member, rate: ContributionRate, *, by: Actor, b
             eenheidsprijs=rate.bedrag_per_inwoner * months / 12,
             contribution_rate=rate,
         )
-        Charge.objects.select_for_update().get(pk=charge.pk)
-        line = InvoiceLine.objects.filter(charge=charge).select_related("invoice").first()
+        if not created:
+            Charge.objects.select_for_update().get(pk=charge.pk)
+        line = None if created else InvoiceLine.objects.filter(charge=charge).select_related("invoice").first()
         if line is not None and line.invoice.is_final:
             raise SkipMember(f"Al gefactureerd: {line.invoice.nummer}.")
         if line is not None:
             invoice = line.invoice  # a draft an interrupted run left behind
         else:
             invoice = invoice_draft(
-                member, [charge], by=by, omschrijving=f"Contributie {jaar}", kenmerk_jaar=jaar, batch=batch
+                member,
+                [charge],
+                by=by,
+                omschrijving=f"Contributie {jaar}",
+                kenmerk_jaar=jaar,
+                batch=batch,
+                audited=False,
             )
         return invoice_finalise(invoice, by=by, queue_documents=batch is None)
 
 
-def _contribution_source(member: Member, jaar: int) -> str:
+def _contribution_source(member: Member, rate: ContributionRate) -> str:
     """The origin key of a member's contributie for a year. After an invoice
     was fully credited (a corrected rate or inwonertal), a new key lets the
     next run invoice again; otherwise the existing key finds the invoice made."""
-    base = f"contributie:{jaar}:{member.code}"
-    latest = (
-        Charge.objects.filter(Q(bron=base) | Q(bron__startswith=f"{base}:"), member=member)
+    base = f"contributie:{rate.jaar}:{member.code}"
+    earlier = list(
+        Charge.objects.filter(member=member, contribution_rate=rate)
         .select_related("invoice_line__invoice")
-        .order_by("-pk")
-        .first()
+        .order_by("pk")
     )
-    if latest is None:
+    if not earlier:
         return base
+    latest = earlier[-1]
     line = getattr(latest, "invoice_line", None)
     if line is not None and line.invoice.is_final and selectors.fully_credited(line.invoice):
-        count = Charge.objects.filter(Q(bron=base) | Q(bron__startswith=f"{base}:"), member=member).count()
-        return f"{base}:{count + 1}"
+        return f"{base}:{len(earlier) + 1}"
     return latest.bron
 
 
@@ -567,6 +587,26 @@ def _broker_unreachable(error: Exception) -> bool:
     return isinstance(error, (OperationalError, ConnectionError, OSError))
 
 
+@dataclass(frozen=True)
+class ContributionFacts:
+    """What a run reads for all members in a few queries instead of per member:
+    inwoners on 1 January (an InwonersUnknown is looked up again per member,
+    which names the problem) and the factuurkenmerk of the year."""
+
+    inwoners: dict
+    kenmerken: dict
+
+    @classmethod
+    def read(cls, members: list[Member], jaar: int) -> "ContributionFacts":
+        from membership.models import Factuurkenmerk
+        from membership.selectors import inwoners_by_member
+
+        jan1 = date(jaar, 1, 1)
+        settled = [m.pk for m in members if m.ingangsdatum is None or m.ingangsdatum <= jan1]
+        kenmerken = Factuurkenmerk.objects.filter(member__in=members, jaar=jaar).values_list("member_id", "kenmerk")
+        return cls(inwoners=inwoners_by_member(settled, jan1), kenmerken=dict(kenmerken))
+
+
 def contribution_batch_run(batch: Batch) -> Batch:
     """Invoice every billable member once; each member in its own transaction,
     so one member's problem never stops the others. Safe to re-run."""
@@ -575,9 +615,11 @@ def contribution_batch_run(batch: Batch) -> Batch:
     by = Actor(user=batch.gestart_door) if batch.gestart_door_id else Actor.system()
     Batch.objects.filter(pk=batch.pk).update(status=Batch.Status.BEZIG)
     done = set(batch.items.values_list("member_id", flat=True))
-    for member in members_billable_for(batch.jaar).exclude(pk__in=done):
+    members = list(members_billable_for(batch.jaar).exclude(pk__in=done))
+    known = ContributionFacts.read(members, batch.jaar)
+    for member in members:
         try:
-            invoice = contribution_invoice(member, rate, by=by, batch=batch)
+            invoice = contribution_invoice(member, rate, by=by, batch=batch, known=known)
         except SkipMember as reason:
             _record_item(batch, member, BatchItem.Outcome.OVERGESLAGEN, reden=str(reason))
         except ValidationError as error:

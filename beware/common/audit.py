@@ -50,7 +50,9 @@ def _digest(prev_hash: str, event: AuditEvent) -> str:
 
 
 def record(action: str, *, actor: Actor, obj=None, data: dict | None = None) -> AuditEvent:
-    with transaction.atomic():
+    # Inside a service's transaction no savepoint is needed: the event and the
+    # write it describes commit or roll back together.
+    with transaction.atomic(savepoint=False):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
