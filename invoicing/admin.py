@@ -69,6 +69,9 @@ class InvoiceAdmin(admin.ModelAdmin):
     exclude = ["pdf", "ubl"]  # private documents: downloaded through the portal's permission check
     # Set by invoice_finalise and the document rendering, never by hand.
     readonly_fields = [
+        "member",
+        "soort",
+        "reden",
         "status",
         "corrects",
         "nummer",

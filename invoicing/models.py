@@ -134,6 +134,7 @@ class Charge(models.Model):
     bedrag = models.DecimalField("bedrag excl. btw", max_digits=12, decimal_places=2)
     btw_categorie = models.CharField("btw-categorie", max_length=1, choices=VAT_CATEGORIES)
     btw_percentage = models.DecimalField("btw-percentage", max_digits=5, decimal_places=2)
+    inwoners = models.PositiveIntegerField("inwoners", null=True, blank=True, help_text="Waarop het bedrag berust.")
     # Origins; exactly the one that applies is set.
     contribution_rate = models.ForeignKey(
         ContributionRate, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -192,6 +193,28 @@ class InvoiceQuerySet(models.QuerySet):
         if self.exclude(status=Invoice.Status.CONCEPT).exists():
             raise PermissionError("Een definitieve factuur of creditnota kan niet worden verwijderd.")
         return super().delete()
+
+
+class InvoiceLineQuerySet(models.QuerySet):
+    def _refuse_if_final(self):
+        if self.exclude(invoice__status=Invoice.Status.CONCEPT).exists():
+            raise PermissionError("De regels van een definitieve factuur kunnen niet worden gewijzigd.")
+
+    def update(self, **kwargs):
+        self._refuse_if_final()
+        return super().update(**kwargs)
+
+    def delete(self):
+        self._refuse_if_final()
+        return super().delete()
+
+
+class PaymentQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("Een geregistreerde betaling kan niet worden gewijzigd; boek een correctie.")
+
+    def delete(self):
+        raise PermissionError("Een geregistreerde betaling kan niet worden verwijderd.")
 
 
 class Invoice(models.Model):
@@ -317,6 +340,8 @@ class InvoiceLine(models.Model):
     btw_percentage = models.DecimalField("btw-percentage", max_digits=5, decimal_places=2)
     volgorde = models.PositiveSmallIntegerField("volgorde", default=0)
 
+    objects = InvoiceLineQuerySet.as_manager()
+
     class Meta:
         verbose_name = "factuurregel"
         verbose_name_plural = "factuurregels"
@@ -347,6 +372,8 @@ class Payment(models.Model):
     kenmerk = models.CharField("kenmerk bankafschrift", max_length=100, blank=True)
     geregistreerd_door = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     geregistreerd_op = models.DateTimeField("geregistreerd op", auto_now_add=True)
+
+    objects = PaymentQuerySet.as_manager()
 
     class Meta:
         verbose_name = "betaling"

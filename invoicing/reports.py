@@ -24,6 +24,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    Max,
     Min,
     OuterRef,
     Q,
@@ -34,6 +35,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, ExtractQuarter
 
+from beware.common.money import round_money
 from businesscases.allocation import allocate
 from businesscases.models import Settlement, SettlementCredit, Share, YearlyAllocationLine
 from communities.models import Community
@@ -71,7 +73,8 @@ def _credited(field: str = "totaal_incl", *, until: date | None = None, ref: str
 
 
 def _money(value) -> Decimal:
-    return ZERO if value is None else Decimal(value).quantize(Decimal("0.01"))
+    # SQLite sums decimals as floats: through str() to the exact cents.
+    return ZERO if value is None else round_money(Decimal(str(value)))
 
 
 def _total(rows, name: str) -> Decimal:
@@ -118,7 +121,8 @@ def contribution_report(jaar: int) -> ContributionReport:
         .filter(Exists(lines))
         .values("member_id", "member__naam", "member__code")
         .annotate(
-            inwoners=Sum(Subquery(lines.values("aantal")[:1])),
+            # A credited and re-made invoice counts its inwoners once.
+            inwoners=Max(Subquery(lines.values("charge__inwoners")[:1])),
             van=Min(Subquery(lines.values("periode_van")[:1])),
             gefactureerd=Sum("totaal_incl", output_field=MONEY),
             gecrediteerd=Sum(_credited(), output_field=MONEY),

@@ -162,6 +162,8 @@ def invoice_finalise(
         if not lines:
             raise ValidationError({"regels": "Een factuur zonder regels kan niet definitief worden."})
         _check_vat_mix(line.btw_categorie for line in lines)
+        if any(line.charge_id and line.charge.member_id != invoice.member_id for line in lines):
+            raise ValidationError({"regels": "Een post op deze factuur hoort bij een ander lid."})
         kenmerk_jaar = invoice.koper.get("kenmerk_jaar") or datum.year
         kenmerk = selectors.factuurkenmerk(invoice.member, kenmerk_jaar)
         if not kenmerk:
@@ -241,8 +243,20 @@ def invoice_delete_draft(invoice: Invoice, *, by: Actor) -> None:
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
         if invoice.is_final:
             raise ValidationError({"status": f"{invoice.nummer} is definitief en kan niet worden verwijderd."})
-        audit.record("invoice.draft_delete", actor=by, obj=invoice, data={"lid": invoice.member.code})
+        charge_ids = list(invoice.lines.exclude(charge=None).values_list("charge_id", flat=True))
+        audit.record(
+            "invoice.draft_delete",
+            actor=by,
+            obj=invoice,
+            data={
+                "lid": invoice.member.code,
+                "posten": list(Charge.objects.filter(pk__in=charge_ids).values_list("bron", flat=True)),
+            },
+        )
         invoice.delete()
+        # Its charges go too, so billing again starts from the current amount.
+        # What a decision stored (a share, a settlement) is billed again by the catch-up.
+        Charge.objects.filter(pk__in=charge_ids).delete()
 
 
 # --- documents -------------------------------------------------------------
@@ -375,11 +389,16 @@ def credit_note_create(invoice: Invoice, *, by: Actor, reden: str, regels: list[
         if invoice.is_credit_note or not invoice.is_final:
             raise ValidationError({"factuur": "Crediteer een definitieve factuur, geen concept of creditnota."})
         _check_vat_mix(r.btw_categorie for r in regels)
+        on_invoice = set(invoice.lines.values_list("btw_categorie", "btw_percentage"))
+        if any((r.btw_categorie, r.btw_percentage) not in on_invoice for r in regels):
+            raise ValidationError({"regels": f"Crediteer met de btw die op {invoice.nummer} staat."})
         subtotals = data.vat_subtotals(
             [data.Line(r.omschrijving, r.bedrag, r.btw_categorie, r.btw_percentage) for r in regels]
         )
         total = sum((s.grondslag + s.btw for s in subtotals), Decimal("0.00"))
-        room = selectors.creditable(invoice)
+        # What the member still owes, less draft credit notes that reserve their amount.
+        drafts = Invoice.objects.filter(corrects=invoice, status=Invoice.Status.CONCEPT)
+        room = selectors.open_amount(invoice) - sum(drafts.values_list("totaal_incl", flat=True), Decimal("0.00"))
         if total > room:
             raise ValidationError(
                 {
@@ -511,8 +530,11 @@ def contribution_invoice(
             ),
             periode_van=date(jaar, 13 - months, 1),
             periode_tot=date(jaar, 12, 31),
-            aantal=Decimal(inwoners),
-            eenheidsprijs=rate.bedrag_per_inwoner * months / 12,
+            # Quantity × price must give the line amount (Peppol R120): per
+            # inwoner for a whole year, as one amount for a part of it.
+            aantal=Decimal(inwoners) if months == 12 else Decimal(1),
+            eenheidsprijs=rate.bedrag_per_inwoner if months == 12 else bedrag,
+            inwoners=inwoners,
             contribution_rate=rate,
         )
         if not created:
@@ -879,7 +901,10 @@ def usage_count_set(*, by: Actor, community, member: Member, jaar: int, kwartaal
         )
         if usage is not None and Charge.objects.filter(usage=usage).exists():
             raise ValidationError(
-                {"aantal": f"Het gebruik van {member.naam} in {jaar}-Q{kwartaal} is al gefactureerd; crediteer eerst."}
+                {
+                    "aantal": f"Het gebruik van {member.naam} in {jaar}-Q{kwartaal} is al gefactureerd; "
+                    "een correctie gaat met een creditnota op die factuur."
+                }
             )
         usage, _ = UsageCount.objects.update_or_create(
             community=community, member=member, jaar=jaar, kwartaal=kwartaal, defaults={"aantal": aantal}
@@ -941,10 +966,11 @@ def usage_bill(jaar: int, kwartaal: int, *, by: Actor) -> list[Invoice]:
     count × the tariff of the community's decided business case."""
     require(by, MANAGE)
     tariffs = {}
-    for business_case in BusinessCase.objects.filter(
-        status=BusinessCase.Status.BESLOTEN, gebruikstarief__gt=0
-    ).order_by("besluitdatum"):
-        tariffs[business_case.community_id] = business_case  # the latest decision wins
+    decided = BusinessCase.objects.filter(
+        status=BusinessCase.Status.BESLOTEN, gebruikstarief__gt=0, besluitdatum__lte=_quarter_end(jaar, kwartaal)
+    )
+    for business_case in decided.order_by("besluitdatum"):
+        tariffs[business_case.community_id] = business_case  # the decision in force at the quarter's end
     usages = UsageCount.objects.filter(jaar=jaar, kwartaal=kwartaal, aantal__gt=0).select_related("community", "member")
     by_member: dict[int, list] = {}
     for usage in usages:
@@ -1001,7 +1027,10 @@ def entry_fee_bill(member: Member, *, by: Actor) -> Invoice | None:
     inwoners = 0
     if fee.bedrag_per_inwoner:
         jan1 = date(jaar, 1, 1)
-        inwoners = member_inwoners(member, jan1, represented_on=max(jan1, member.ingangsdatum))
+        try:
+            inwoners = member_inwoners(member, jan1, represented_on=max(jan1, member.ingangsdatum))
+        except InwonersUnknown as error:
+            raise ValidationError({"bedrag": f"Entreegeld per inwoner, maar inwonertal onbekend: {error}"}) from error
     bedrag = amounts.entry_fee(fee.vast_bedrag, fee.bedrag_per_inwoner, inwoners)
     return _bill(
         member,

@@ -1,11 +1,16 @@
 """Background work for invoicing. Tasks take ids and are safe to re-run."""
 
+import logging
+
 from celery import shared_task
+from django.db.models import Q
 
 from beware.common.audit import Actor
 
 from . import services
 from .models import Batch, Invoice
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True)
@@ -44,28 +49,33 @@ def send_reminders() -> int:
 @shared_task
 def catch_up() -> int:
     """What a broker outage, a mail failure or missing member data left
-    behind: bill what decided business cases stored and the entreegeld of
-    active members, finalise the drafts the system made once the member's
-    data is complete, and render and send what was not sent. Everything it
-    calls is safe to re-run."""
+    behind: bill what decided business cases stored, finalise the drafts the
+    system made once the member's data is complete, and render and send what
+    was not sent. Everything it calls is safe to re-run; one item failing is
+    logged and does not stop the others."""
     from businesscases.models import BusinessCase
-    from membership import admission
-    from membership.models import Member
 
     system = Actor.system()
     for business_case in BusinessCase.objects.filter(status=BusinessCase.Status.BESLOTEN):
-        services.businesscase_bill(business_case, by=system)
-    for member in Member.objects.filter(status=admission.ACTIEF, ingangsdatum__isnull=False):
-        services.entry_fee_bill(member, by=system)
-    services.system_drafts_finalise(by=system)
-    # Invoices without an address to mail to wait for one, so they cannot crowd out the others.
-    pending = (
+        _quietly(services.businesscase_bill, business_case, by=system)
+    _quietly(services.system_drafts_finalise, by=system)
+    # Invoices without an address to mail to are rendered, but wait for an
+    # address before they are sent, so they cannot crowd out the others.
+    unrendered = Invoice.objects.exclude(status=Invoice.Status.CONCEPT).filter(Q(pdf="") | Q(ubl=""))
+    unsent = (
         Invoice.objects.exclude(status=Invoice.Status.CONCEPT)
         .filter(verzonden_op__isnull=True)
         .exclude(koper__email="")
-        .order_by("pk")
     )
-    pending_ids = list(pending.values_list("pk", flat=True)[:500])
+    pending_ids = list((unrendered | unsent).order_by("pk").values_list("pk", flat=True)[:500])
     for invoice_id in pending_ids:
-        render_and_send(invoice_id)
+        _quietly(render_and_send, invoice_id)
     return len(pending_ids)
+
+
+def _quietly(call, *args, **kwargs):
+    try:
+        return call(*args, **kwargs)
+    except Exception:
+        logger.exception("Inhaaltaak: %s%s mislukt", getattr(call, "__name__", call), args)
+        return None

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 HEADERS = ("community", "lid", "jaar", "kwartaal", "aantal")
+_THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$", re.ASCII)
 _QUARTER = re.compile(r"^(?:Q|K)?([1-4])$", re.IGNORECASE)
 
 
@@ -49,7 +50,8 @@ def parse_usage_csv(text: str) -> ParseResult:
         quarter = _QUARTER.match(cell["kwartaal"])
         if not quarter:
             problems.append(f"kwartaal '{cell['kwartaal']}' is geen 1, 2, 3 of 4")
-        count = cell["aantal"].replace(".", "")
+        count = cell["aantal"]
+        count = count.replace(".", "") if _THOUSANDS.match(count) else count  # 10.000, never 12.5
         if count.startswith("-"):
             problems.append(f"aantal '{cell['aantal']}' is negatief")
         elif not count.isdigit():

@@ -476,3 +476,69 @@ class TestCatchUp:
         assert [i.pk for i in services.system_drafts_finalise(by=SYSTEM)] == [draft.pk]
         manual.refresh_from_db()
         assert manual.status == "concept"  # a line the directie typed waits for the directie
+
+
+class TestReviewFindings:
+    def test_a_june_joiners_e_invoice_passes_the_official_rules(self, rate, boss):
+        from tests.invoicing.einvoice_validation import nlcius_failures, schematron_failures, xsd_errors
+
+        member = billable("buren", 31_000, ingangsdatum=date(YEAR, 6, 1))  # 7/12: 6.329,17
+        invoice = services.invoice_documents_render(contributie(member, rate, boss))
+        assert invoice.totaal_excl == D("6329.17")
+        ubl = invoice.ubl.read()
+        assert xsd_errors(ubl) == []
+        assert schematron_failures(ubl, "en16931") == []
+        assert nlcius_failures(ubl) == []
+        line = invoice.lines.get()
+        assert line.aantal * line.eenheidsprijs == line.bedrag
+        assert line.charge.inwoners == 31_000
+
+    def test_deleting_a_draft_lets_the_next_bill_use_the_new_amount(self, boss, db):
+        member = billable("oss", 100_000, kenmerk=False, einddatum=date(YEAR, 12, 31), status="opgezegd")
+        ContributionRate.objects.create(
+            jaar=YEAR, bedrag_per_inwoner=D("0.35"), besluit="ALV", besluitdatum=date(YEAR - 1, 12, 1)
+        )
+        draft = services.exit_charge_bill(member, by=boss, bedrag=D("5000.00"), reden="Eerste opgave")
+        assert draft.status == "concept"  # no factuurkenmerk yet
+        services.invoice_delete_draft(draft, by=boss)
+        again = services.exit_charge_bill(member, by=boss, bedrag=D("1000.00"), reden="Gecorrigeerd")
+        line = again.lines.get()
+        assert (line.bedrag, line.omschrijving.endswith("Gecorrigeerd")) == (D("1000.00"), True)
+
+    def test_bulk_changes_to_final_lines_and_payments_are_refused(self, eindhoven_member, rate, boss):
+        invoice = contributie(eindhoven_member, rate, boss)
+        services.payment_register(invoice, by=boss, datum=timezone.localdate(), bedrag=D("10.00"))
+        with pytest.raises(PermissionError):
+            InvoiceLine.objects.filter(invoice=invoice).update(bedrag=D("1.00"))
+        with pytest.raises(PermissionError):
+            InvoiceLine.objects.filter(invoice=invoice).delete()
+        with pytest.raises(PermissionError):
+            Payment.objects.filter(invoice=invoice).delete()
+        assert invoice.lines.get().bedrag == D("83300.00") and Payment.objects.count() == 1
+
+    def test_a_credit_note_uses_the_vat_of_its_invoice(self, eindhoven_member, rate, boss):
+        invoice = contributie(eindhoven_member, rate, boss)
+        with pytest.raises(ValidationError, match="btw die op"):
+            services.credit_note_create(
+                invoice, by=boss, reden="Fout", regels=[services.CreditLine("x", D("10.00"), "S", D("21"))]
+            )
+        assert not Invoice.objects.filter(soort="creditnota").exists()
+
+    def test_the_catch_up_goes_on_when_one_business_case_fails(self, boss, monkeypatch, db):
+        from businesscases.models import BusinessCase
+        from invoicing import tasks
+
+        member = billable("woerden", 52_000)
+        charge, _ = services.charge_get_or_create(
+            member=member, soort="jaarkosten", bron="jaarkosten:x", bedrag=D("100.00"), omschrijving="Hosting"
+        )
+        services.invoice_draft(member, [charge], by=boss, omschrijving="Hosting", kenmerk_jaar=YEAR)
+        monkeypatch.setattr(BusinessCase.objects, "filter", lambda **kw: [object()])
+
+        def broken(*args, **kwargs):
+            raise RuntimeError("kapot")
+
+        monkeypatch.setattr(services, "businesscase_bill", broken)
+        tasks.catch_up()
+        invoice = Invoice.objects.get()
+        assert invoice.status == "open" and invoice.pdf_sha256 and invoice.verzonden_op

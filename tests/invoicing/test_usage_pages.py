@@ -125,7 +125,7 @@ class TestUsagePage:
         services.usage_bill(2026, 1, by=boss)
         response = login(directie).post(COUNT, count_post(community, a, 6))
         assert response.status_code == 400
-        assert "is al gefactureerd; crediteer eerst." in response.content.decode()
+        assert "is al gefactureerd; een correctie gaat met een creditnota op die factuur." in response.content.decode()
         assert UsageCount.objects.get().aantal == 5
 
     def test_only_active_members_can_be_chosen(self, signalen, directie):
