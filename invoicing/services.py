@@ -321,9 +321,10 @@ def invoice_send(invoice: Invoice) -> bool:
     message.attach(f"{invoice.nummer}.pdf", invoice.pdf.read(), "application/pdf")
     message.attach(f"{invoice.nummer}.xml", invoice.ubl.read(), "application/xml")
     message.send()
-    invoice.verzonden_op = timezone.now()
-    invoice.save(update_fields=["verzonden_op"])
-    audit.record("invoice.sent", actor=Actor.system(), obj=invoice, data={"nummer": invoice.nummer, "aan": to})
+    with transaction.atomic():
+        invoice.verzonden_op = timezone.now()
+        invoice.save(update_fields=["verzonden_op"])
+        audit.record("invoice.sent", actor=Actor.system(), obj=invoice, data={"nummer": invoice.nummer, "aan": to})
     return True
 
 
@@ -641,7 +642,9 @@ def contribution_batch_run(batch: Batch) -> Batch:
     known = ContributionFacts.read(members, batch.jaar)
     for member in members:
         try:
-            invoice = contribution_invoice(member, rate, by=by, batch=batch, known=known)
+            with transaction.atomic():  # the invoice and its line in the run commit together
+                invoice = contribution_invoice(member, rate, by=by, batch=batch, known=known)
+                _record_item(batch, member, BatchItem.Outcome.AANGEMAAKT, invoice=invoice)
         except SkipMember as reason:
             _record_item(batch, member, BatchItem.Outcome.OVERGESLAGEN, reden=str(reason))
         except ValidationError as error:
@@ -650,7 +653,6 @@ def contribution_batch_run(batch: Batch) -> Batch:
             logger.exception("Contributie %s voor %s mislukt", batch.jaar, member)
             _record_item(batch, member, BatchItem.Outcome.MISLUKT, reden=f"Technische fout: {error}")
         else:
-            _record_item(batch, member, BatchItem.Outcome.AANGEMAAKT, invoice=invoice)
             _render_and_send_quietly(invoice)
     Batch.objects.filter(pk=batch.pk).update(status=Batch.Status.KLAAR, klaar_op=timezone.now())
     return Batch.objects.get(pk=batch.pk)
