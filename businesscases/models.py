@@ -2,20 +2,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-
-class Immutable(models.Model):
-    """Stored splits are never recomputed or edited: corrections are new records."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError(f"Een vastgelegde {self._meta.verbose_name} kan niet worden gewijzigd.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError(f"Een vastgelegde {self._meta.verbose_name} kan niet worden verwijderd.")
+from beware.common.models import Immutable
 
 
 class BusinessCase(models.Model):

@@ -5,6 +5,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from beware.common.models import Immutable, ImmutableQuerySet
+
 from . import data
 
 
@@ -209,14 +211,6 @@ class InvoiceLineQuerySet(models.QuerySet):
         return super().delete()
 
 
-class PaymentQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise PermissionError("Een geregistreerde betaling kan niet worden gewijzigd; boek een correctie.")
-
-    def delete(self):
-        raise PermissionError("Een geregistreerde betaling kan niet worden verwijderd.")
-
-
 class Invoice(models.Model):
     class Kind(models.TextChoices):
         FACTUUR = data.FACTUUR, "Factuur"
@@ -363,7 +357,7 @@ class InvoiceLine(models.Model):
             raise PermissionError("De regels van een definitieve factuur kunnen niet worden gewijzigd.")
 
 
-class Payment(models.Model):
+class Payment(Immutable):
     invoice = models.ForeignKey(Invoice, verbose_name="factuur", on_delete=models.PROTECT, related_name="payments")
     datum = models.DateField("datum ontvangst")
     bedrag = models.DecimalField(
@@ -373,7 +367,7 @@ class Payment(models.Model):
     geregistreerd_door = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     geregistreerd_op = models.DateTimeField("geregistreerd op", auto_now_add=True)
 
-    objects = PaymentQuerySet.as_manager()
+    objects = ImmutableQuerySet.as_manager()
 
     class Meta:
         verbose_name = "betaling"
@@ -383,22 +377,16 @@ class Payment(models.Model):
     def __str__(self):
         return f"{self.bedrag} op {self.datum:%d-%m-%Y}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("Een geregistreerde betaling kan niet worden gewijzigd; boek een correctie.")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise PermissionError("Een geregistreerde betaling kan niet worden verwijderd.")
-
-
-class Reminder(models.Model):
+class Reminder(Immutable):
     invoice = models.ForeignKey(Invoice, verbose_name="factuur", on_delete=models.PROTECT, related_name="reminders")
     volgnummer = models.PositiveSmallIntegerField("herinnering nr.")
     datum = models.DateField("datum")
     verzonden_op = models.DateTimeField("verzonden op", auto_now_add=True)
     email = models.EmailField("verzonden aan")
     openstaand = models.DecimalField("openstaand bedrag", max_digits=12, decimal_places=2)
+
+    objects = ImmutableQuerySet.as_manager()
 
     class Meta:
         verbose_name = "betalingsherinnering"

@@ -2,6 +2,31 @@ from django.conf import settings
 from django.db import models
 
 
+class Immutable(models.Model):
+    """Stored money records (splits, payments, reminders) are never edited or
+    deleted: corrections are new records. Bulk changes are refused by the
+    queryset where one is set (ImmutableQuerySet)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError(f"Een vastgelegde {self._meta.verbose_name} kan niet worden gewijzigd.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError(f"Een vastgelegde {self._meta.verbose_name} kan niet worden verwijderd.")
+
+
+class ImmutableQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError(f"Vastgelegde {self.model._meta.verbose_name_plural} kunnen niet worden gewijzigd.")
+
+    def delete(self):
+        raise PermissionError(f"Vastgelegde {self.model._meta.verbose_name_plural} kunnen niet worden verwijderd.")
+
+
 class AuditEvent(models.Model):
     """One write that matters, append-only and hash-chained: each event's hash
     covers its content and the previous event's hash, so a changed or deleted

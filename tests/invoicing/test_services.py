@@ -379,6 +379,10 @@ class TestReminders:
         assert (reminder.volgnummer, reminder.email, reminder.openstaand) == (1, "finance@eindhoven.nl", D("83300.00"))
         assert services.reminders_send(today=later + timedelta(days=1)) == []
         assert selectors.display_status(invoice, later) == "vervallen"
+        with pytest.raises(PermissionError):
+            Reminder.objects.all().delete()
+        with pytest.raises(PermissionError):
+            reminder.delete()
 
     def test_a_paid_invoice_gets_none(self, eindhoven_member, rate, boss):
         invoice = contributie(eindhoven_member, rate, boss)
