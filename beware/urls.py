@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("communities.urls")),
     path("", include("businesscases.urls")),
     path("facturen/", include("invoicing.urls")),
+    path("governance/", include("governance.urls")),
 ]

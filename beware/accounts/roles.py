@@ -30,6 +30,12 @@ ROLE_PERMISSIONS = {
         "communities.manage_participation",
         "businesscases.decide_businesscase",
         "invoicing.manage_invoices",
+        "governance.manage_governance",
+        "governance.view_governance",
+        "governance.manage_documents",
+        "governance.view_rvc_documents",
+        "governance.view_directie_documents",
+        "governance.manage_contracts",
     ],
     StaffRole.OPERATIONEEL_MANAGER: [
         "membership.view_member",
@@ -48,10 +54,18 @@ ROLE_PERMISSIONS = {
     StaffRole.RVC: [
         "membership.view_member",
         "membership.approve_admission",
+        "governance.view_governance",
+        "governance.view_rvc_documents",
+        "governance.approve_contract",
     ],
     StaffRole.SECRETARIS: [
         "membership.view_member",
         "membership.view_private_member",
+        "governance.manage_governance",
+        "governance.view_governance",
+        "governance.manage_documents",
+        "governance.view_rvc_documents",
+        "governance.view_directie_documents",
     ],
 }
 

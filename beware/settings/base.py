@@ -172,7 +172,11 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 CELERY_BEAT_SCHEDULE = {
     "betalingsherinneringen": {"task": "invoicing.tasks.send_reminders", "schedule": 24 * 3600},
     "facturen-inhalen": {"task": "invoicing.tasks.catch_up", "schedule": 3600},
+    "governance-herinneringen": {"task": "governance.tasks.send_obligation_reminders", "schedule": 24 * 3600},
 }
+
+# The document register accepts PDF, ODT and DOCX up to this size.
+GOVERNANCE_MAX_UPLOAD_BYTES = env.int("GOVERNANCE_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
 
 # The e-invoice profile: SI-UBL 2.0 (NLCIUS) or Peppol BIS Billing 3.0 (docs/decisions/0014).
 EINVOICE_PROFILE = env("EINVOICE_PROFILE", default="si-ubl-2.0")

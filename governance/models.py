@@ -1,0 +1,460 @@
+"""Governance (DOMAIN.md §1, §5, §6): the bodies and who holds which office,
+the decisions they take, the documents in force, the meetings the calendar
+counts, and the registers the RvC supervises with."""
+
+import secrets
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from beware.common.models import Immutable, ImmutableQuerySet
+
+from . import mandates
+
+CONTRACT_APPROVAL_THRESHOLD = Decimal("50000.00")
+
+
+class Body(models.Model):
+    """An organ of the coöperatie. The ALV is every active member (derived,
+    never stored as mandates); the others hold dated mandates."""
+
+    class Kind(models.TextChoices):
+        ALV = "alv", "Algemene ledenvergadering"
+        RVC = "rvc", "Raad van commissarissen"
+        DIRECTIE = "directie", "Directie"
+        COMMISSIE = "commissie", "Commissie van de RvC"
+        COMMUNITY = "community", "Communitybestuur"
+
+    soort = models.CharField("soort", max_length=20, choices=Kind.choices)
+    naam = models.CharField("naam", max_length=150, unique=True)
+    slug = models.SlugField("code", max_length=60, unique=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="onderdeel van",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="committees",
+        help_text="Voor een commissie: de RvC waarvan zij deel uitmaakt.",
+    )
+    community = models.ForeignKey(
+        "communities.Community", verbose_name="community", null=True, blank=True, on_delete=models.PROTECT
+    )
+    minimum = models.PositiveSmallIntegerField("minimaal aantal leden", default=0)
+    maximum = models.PositiveSmallIntegerField("maximaal aantal leden", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "orgaan"
+        verbose_name_plural = "organen"
+        ordering = ["soort", "naam"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["soort"], condition=Q(soort__in=["alv", "rvc", "directie"]), name="one_statutory_body_per_kind"
+            ),
+        ]
+        permissions = [
+            ("manage_governance", "Mag organen, mandaten, besluiten en registers beheren"),
+            ("view_governance", "Mag organen, registers en het compliance-dashboard inzien"),
+        ]
+
+    def __str__(self):
+        return self.naam
+
+    @property
+    def has_terms(self) -> bool:
+        """Commissarissen and their committees serve terms of office."""
+        return self.soort in {self.Kind.RVC, self.Kind.COMMISSIE}
+
+
+class Person(models.Model):
+    """A holder of an office: a commissaris, director or board member. The
+    birth date is needed for the age limit; the portal account (if any) lets
+    the person see their own registers."""
+
+    naam = models.CharField("naam", max_length=150)
+    geboortedatum = models.DateField("geboortedatum", null=True, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="portaalaccount",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="governance_person",
+    )
+
+    class Meta:
+        verbose_name = "persoon"
+        verbose_name_plural = "personen"
+        ordering = ["naam"]
+
+    def __str__(self):
+        return self.naam
+
+
+class Decision(Immutable):
+    """A decision (besluit) of a body, referred to by appointments, adopted
+    documents and approved contracts. Recorded once; a correction is a new
+    decision."""
+
+    body = models.ForeignKey(Body, verbose_name="orgaan", on_delete=models.PROTECT, related_name="decisions")
+    kenmerk = models.CharField("kenmerk", max_length=60, unique=True, help_text="Bijv. RvC-2026-07.")
+    datum = models.DateField("datum")
+    onderwerp = models.CharField("onderwerp", max_length=300)
+    toelichting = models.TextField("toelichting", blank=True)
+    vastgelegd_door = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="vastgelegd door", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    vastgelegd_op = models.DateTimeField("vastgelegd op", auto_now_add=True)
+
+    objects = ImmutableQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "besluit"
+        verbose_name_plural = "besluiten"
+        ordering = ["-datum", "-id"]
+
+    def __str__(self):
+        return f"{self.kenmerk}: {self.onderwerp}"
+
+
+class Mandate(models.Model):
+    """One term of one person in one body. A reappointment is a new mandate
+    with the next term number; an early end sets `beeindigd_op`."""
+
+    class Role(models.TextChoices):
+        LID = "lid", "Lid"
+        VOORZITTER = "voorzitter", "Voorzitter"
+        VICEVOORZITTER = "vicevoorzitter", "Vicevoorzitter"
+        SECRETARIS = "secretaris", "Secretaris"
+        ALGEMEEN_DIRECTEUR = "algemeen-directeur", "Algemeen directeur"
+        DIRECTEUR = "directeur", "Directeur"
+
+    body = models.ForeignKey(Body, verbose_name="orgaan", on_delete=models.PROTECT, related_name="mandates")
+    person = models.ForeignKey(Person, verbose_name="persoon", on_delete=models.PROTECT, related_name="mandates")
+    functie = models.CharField("functie", max_length=30, choices=Role.choices, default=Role.LID)
+    ingangsdatum = models.DateField("ingangsdatum")
+    einddatum = models.DateField(
+        "einde termijn", null=True, blank=True, help_text="Leeg bij een benoeming voor onbepaalde tijd."
+    )
+    termijn = models.PositiveSmallIntegerField("termijn", default=1)
+    besluit = models.ForeignKey(
+        Decision, verbose_name="benoemingsbesluit", on_delete=models.PROTECT, related_name="appointments"
+    )
+    beeindigd_op = models.DateField("eerder beëindigd op", null=True, blank=True)
+    reden_beeindiging = models.CharField("reden beëindiging", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "mandaat"
+        verbose_name_plural = "mandaten"
+        ordering = ["body", "einddatum", "person__naam"]
+
+    def __str__(self):
+        return f"{self.person} – {self.get_functie_display()} {self.body}"
+
+    @property
+    def last_day(self):
+        """The day the mandate ends: the early end, else the end of the term."""
+        return self.beeindigd_op or self.einddatum
+
+    def is_current(self, day) -> bool:
+        return self.ingangsdatum <= day and (self.last_day is None or day <= self.last_day)
+
+    def as_term(self) -> mandates.Term:
+        return mandates.Term(person=self.person.naam, start=self.ingangsdatum, end=self.last_day)
+
+
+def document_path(version, filename: str) -> str:
+    # An unguessable name: files live outside MEDIA_URL, but a leaked path
+    # should not tell anything either.
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"governance/{version.document_id}/{secrets.token_hex(16)}.{suffix}"
+
+
+class Document(models.Model):
+    class Kind(models.TextChoices):
+        STATUTEN = "statuten", "Statuten"
+        REGLEMENT_RVC = "reglement-rvc", "Reglement RvC"
+        DIRECTIEREGLEMENT = "directiereglement", "Directiereglement"
+        COMMISSIEREGLEMENT = "commissiereglement", "Commissiereglement"
+        NOTULEN = "notulen", "Notulen"
+        BESLUITENLIJST = "besluitenlijst", "Besluitenlijst"
+        JAARREKENING = "jaarrekening", "Jaarrekening"
+        JAARVERSLAG = "jaarverslag", "Jaarverslag (met verslag van de RvC)"
+        BEGROTING = "begroting", "Begroting"
+        MEERJARENPLAN = "meerjarenplan", "Strategisch meerjarenplan"
+        KWARTAALRAPPORTAGE = "kwartaalrapportage", "Kwartaalrapportage"
+        PROFIELSCHETS = "profielschets", "Profielschets"
+        LIDMAATSCHAPSOVEREENKOMST = "lidmaatschapsovereenkomst", "Lidmaatschapsovereenkomst"
+        EVALUATIE_DIRECTIE = "evaluatie-directie", "Evaluatie van de directie"
+        ZELFEVALUATIE_RVC = "zelfevaluatie-rvc", "Zelfevaluatie RvC"
+        OVERIG = "overig", "Overig"
+
+    class Audience(models.TextChoices):
+        LEDEN = "leden", "Alle leden"
+        RVC = "rvc", "Raad van commissarissen"
+        DIRECTIE = "directie", "Directie"
+        COMMUNITY = "community", "Eén community"
+
+    class Status(models.TextChoices):
+        CONCEPT = "concept", "Concept"
+        VASTGESTELD = "vastgesteld", "Vastgesteld"
+
+    titel = models.CharField("titel", max_length=200)
+    soort = models.CharField("soort", max_length=30, choices=Kind.choices)
+    doelgroep = models.CharField("doelgroep", max_length=20, choices=Audience.choices)
+    community = models.ForeignKey(
+        "communities.Community",
+        verbose_name="community",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        help_text="Alleen bij doelgroep 'Eén community'.",
+    )
+    jaar = models.PositiveSmallIntegerField("jaar", null=True, blank=True, help_text="Het jaar waarover het gaat.")
+    kwartaal = models.PositiveSmallIntegerField("kwartaal", null=True, blank=True)
+    status = models.CharField("status", max_length=20, choices=Status.choices, default=Status.CONCEPT)
+    besluit = models.ForeignKey(
+        Decision,
+        verbose_name="vaststellingsbesluit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="documents",
+    )
+    vastgesteld_op = models.DateField("vastgesteld op", null=True, blank=True)
+    gedeeld_op = models.DateTimeField(
+        "gedeeld met de doelgroep op",
+        null=True,
+        blank=True,
+        help_text="Een concept is alleen voor beheerders zichtbaar tot het is gedeeld.",
+    )
+    aangemaakt_door = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="aangemaakt door", on_delete=models.PROTECT, related_name="+"
+    )
+    aangemaakt_op = models.DateTimeField("aangemaakt op", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "document"
+        verbose_name_plural = "documenten"
+        ordering = ["-aangemaakt_op", "-id"]
+        permissions = [
+            ("manage_documents", "Mag het documentregister en de governancekalender beheren"),
+            ("view_rvc_documents", "Mag documenten voor de RvC inzien"),
+            ("view_directie_documents", "Mag documenten voor de directie inzien"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(doelgroep="community", community__isnull=False)
+                | (~Q(doelgroep="community") & Q(community__isnull=True)),
+                name="document_community_iff_audience_community",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="concept") | Q(besluit__isnull=False, vastgesteld_op__isnull=False),
+                name="document_adopted_needs_decision",
+            ),
+        ]
+
+    def __str__(self):
+        return self.titel
+
+
+class DocumentVersion(Immutable):
+    """One uploaded file of a document; a new upload is a new version."""
+
+    document = models.ForeignKey(Document, verbose_name="document", on_delete=models.PROTECT, related_name="versions")
+    nummer = models.PositiveSmallIntegerField("versie")
+    bestand = models.FileField("bestand", upload_to=document_path, max_length=200)
+    bestandsnaam = models.CharField("oorspronkelijke bestandsnaam", max_length=200)
+    content_type = models.CharField("bestandstype", max_length=100)
+    grootte = models.PositiveIntegerField("grootte (bytes)")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    toelichting = models.CharField("toelichting", max_length=300, blank=True)
+    geupload_door = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="geüpload door", on_delete=models.PROTECT, related_name="+"
+    )
+    geupload_op = models.DateTimeField("geüpload op", auto_now_add=True)
+
+    objects = ImmutableQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "documentversie"
+        verbose_name_plural = "documentversies"
+        ordering = ["document", "-nummer"]
+        constraints = [models.UniqueConstraint(fields=["document", "nummer"], name="one_version_number_per_document")]
+
+    def __str__(self):
+        return f"{self.document} v{self.nummer}"
+
+
+class ReadReceipt(Immutable):
+    """The first time a member's user opened a document sent to the ALV."""
+
+    document = models.ForeignKey(Document, verbose_name="document", on_delete=models.PROTECT, related_name="receipts")
+    member = models.ForeignKey("membership.Member", verbose_name="lid", on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="gelezen door", on_delete=models.PROTECT, related_name="+"
+    )
+    gelezen_op = models.DateTimeField("gelezen op", auto_now_add=True)
+
+    objects = ImmutableQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "leesbevestiging"
+        verbose_name_plural = "leesbevestigingen"
+        constraints = [models.UniqueConstraint(fields=["document", "member"], name="one_receipt_per_member")]
+
+
+class Meeting(models.Model):
+    """A meeting of a body, as far as the governance calendar counts it
+    (the meetings-and-voting issue adds agenda, attendance and polls)."""
+
+    body = models.ForeignKey(Body, verbose_name="orgaan", on_delete=models.PROTECT, related_name="meetings")
+    datum = models.DateField("datum")
+    titel = models.CharField("titel", max_length=200)
+    plaats = models.CharField("plaats", max_length=200, blank=True, help_text="Leeg bij een online vergadering.")
+    met_accountant = models.BooleanField("met de accountant", default=False)
+    notulen = models.ForeignKey(
+        Document, verbose_name="notulen", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "vergadering"
+        verbose_name_plural = "vergaderingen"
+        ordering = ["-datum"]
+
+    def __str__(self):
+        return f"{self.titel} ({self.datum:%d-%m-%Y})"
+
+
+class ObligationReminder(Immutable):
+    """A reminder sent for one obligation at one threshold, so beat never
+    sends it twice."""
+
+    sleutel = models.CharField("sleutel", max_length=120, unique=True)
+    ontvangers = models.TextField("ontvangers")
+    verstuurd_op = models.DateTimeField("verstuurd op", auto_now_add=True)
+
+    objects = ImmutableQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "herinnering governancekalender"
+        verbose_name_plural = "herinneringen governancekalender"
+
+
+class QuarterlyReport(models.Model):
+    """The directie's texts for a kwartaalrapportage; the figures come from
+    the invoicing reports when the PDF is drawn up."""
+
+    jaar = models.PositiveSmallIntegerField("jaar")
+    kwartaal = models.PositiveSmallIntegerField("kwartaal")
+    liquiditeit = models.TextField("liquiditeit", blank=True)
+    kosten = models.TextField("toelichting op de kosten", blank=True)
+    investeringen = models.TextField("investeringen", blank=True)
+    risicomanagement = models.TextField("risicomanagement", blank=True)
+    document = models.OneToOneField(
+        Document, verbose_name="document", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "kwartaalrapportage"
+        verbose_name_plural = "kwartaalrapportages"
+        constraints = [models.UniqueConstraint(fields=["jaar", "kwartaal"], name="one_report_per_quarter")]
+
+    def __str__(self):
+        return f"Kwartaalrapportage {self.jaar} Q{self.kwartaal}"
+
+
+class SideActivity(models.Model):
+    """A nevenfunctie of a commissaris or director, to be reported within a
+    month of its start."""
+
+    person = models.ForeignKey(Person, verbose_name="persoon", on_delete=models.PROTECT, related_name="side_activities")
+    functie = models.CharField("functie", max_length=200)
+    organisatie = models.CharField("organisatie", max_length=200)
+    bezoldigd = models.BooleanField("bezoldigd", default=False)
+    ingangsdatum = models.DateField("ingangsdatum")
+    einddatum = models.DateField("einddatum", null=True, blank=True)
+    gemeld_op = models.DateField("gemeld op")
+
+    class Meta:
+        verbose_name = "nevenfunctie"
+        verbose_name_plural = "nevenfuncties"
+        ordering = ["person__naam", "-ingangsdatum"]
+
+    def __str__(self):
+        return f"{self.person}: {self.functie} bij {self.organisatie}"
+
+    @property
+    def reported_late(self) -> bool:
+        return self.gemeld_op > mandates.add_months(self.ingangsdatum, 1)
+
+
+class Contract(models.Model):
+    """A contract the directie enters into. Above EUR 50.000 (excl. btw) it
+    needs the RvC's prior approval before it may be marked signed."""
+
+    class Status(models.TextChoices):
+        CONCEPT = "concept", "Concept"
+        GOEDGEKEURD = "goedgekeurd", "Goedgekeurd door de RvC"
+        GETEKEND = "getekend", "Getekend"
+
+    omschrijving = models.CharField("omschrijving", max_length=300)
+    wederpartij = models.CharField("wederpartij", max_length=200)
+    bedrag = models.DecimalField("waarde (excl. btw)", max_digits=12, decimal_places=2)
+    status = models.CharField("status", max_length=20, choices=Status.choices, default=Status.CONCEPT)
+    rvc_besluit = models.ForeignKey(
+        Decision, verbose_name="goedkeuring RvC", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    getekend_op = models.DateField("getekend op", null=True, blank=True)
+    aangemaakt_op = models.DateTimeField("aangemaakt op", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "contract"
+        verbose_name_plural = "contracten"
+        ordering = ["-aangemaakt_op"]
+        permissions = [
+            ("manage_contracts", "Mag contracten vastleggen en als getekend markeren"),
+            ("approve_contract", "Mag contracten goedkeuren namens de RvC"),
+        ]
+        constraints = [
+            # The approval rule holds in the database too, whatever writes the row.
+            models.CheckConstraint(
+                condition=~Q(status="getekend")
+                | Q(bedrag__lte=CONTRACT_APPROVAL_THRESHOLD)
+                | Q(rvc_besluit__isnull=False),
+                name="large_contract_signed_only_after_approval",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.omschrijving} ({self.wederpartij})"
+
+    @property
+    def needs_approval(self) -> bool:
+        return self.bedrag > CONTRACT_APPROVAL_THRESHOLD
+
+
+class ConflictOfInterest(models.Model):
+    """A declared conflict of interest of a person, on a subject: an agenda
+    item, a contract or another transaction. The person does not vote on it."""
+
+    person = models.ForeignKey(Person, verbose_name="persoon", on_delete=models.PROTECT, related_name="conflicts")
+    onderwerp = models.CharField("onderwerp", max_length=300, help_text="Het agendapunt of de transactie.")
+    contract = models.ForeignKey(
+        Contract, verbose_name="contract", null=True, blank=True, on_delete=models.PROTECT, related_name="conflicts"
+    )
+    meeting = models.ForeignKey(
+        Meeting, verbose_name="vergadering", null=True, blank=True, on_delete=models.PROTECT, related_name="conflicts"
+    )
+    toelichting = models.TextField("toelichting", blank=True)
+    gemeld_op = models.DateField("gemeld op")
+
+    class Meta:
+        verbose_name = "tegenstrijdig belang"
+        verbose_name_plural = "tegenstrijdige belangen"
+        ordering = ["-gemeld_op"]
+
+    def __str__(self):
+        return f"{self.person}: {self.onderwerp}"

@@ -1,0 +1,310 @@
+"""Reads for governance: which documents a user may see (the one place that
+decides it: pages, search, downloads and the API all start here), the bodies
+with their warnings, the rooster van aftreden, the registers and the
+compliance of the governance calendar."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, Q, QuerySet
+
+from beware.common.permissions import can
+from communities.models import Participation
+from membership import admission
+from membership.models import Member
+
+from . import mandates, obligations
+from .models import Body, ConflictOfInterest, Contract, Document, Mandate, Meeting, SideActivity
+
+MANAGE = "governance.manage_governance"
+VIEW = "governance.view_governance"
+MANAGE_DOCUMENTS = "governance.manage_documents"
+VIEW_RVC_DOCUMENTS = "governance.view_rvc_documents"
+VIEW_DIRECTIE_DOCUMENTS = "governance.view_directie_documents"
+MANAGE_CONTRACTS = "governance.manage_contracts"
+APPROVE_CONTRACT = "governance.approve_contract"
+
+
+# --- documents ---------------------------------------------------------------
+
+
+def visible_documents(user) -> QuerySet[Document]:
+    """The documents this user may list, search, open and download. Managers
+    of the register see everything; everyone else sees what is released
+    (shared or adopted) to an audience they belong to."""
+    if not user.is_authenticated:
+        return Document.objects.none()
+    if can(user, MANAGE_DOCUMENTS):
+        return Document.objects.all()
+    audiences = Q(doelgroep=Document.Audience.LEDEN)
+    if can(user, VIEW_RVC_DOCUMENTS):
+        audiences |= Q(doelgroep=Document.Audience.RVC)
+    if can(user, VIEW_DIRECTIE_DOCUMENTS):
+        audiences |= Q(doelgroep=Document.Audience.DIRECTIE)
+    audiences |= Q(doelgroep=Document.Audience.COMMUNITY, community__in=communities_of_user(user))
+    released = Q(status=Document.Status.VASTGESTELD) | Q(gedeeld_op__isnull=False)
+    return Document.objects.filter(audiences & released)
+
+
+def communities_of_user(user) -> QuerySet:
+    """Communities whose documents the user may read: those of the members the
+    user has a role in (as current participant), and those the user coordinates."""
+    from communities.models import Community
+
+    participating = Participation.objects.filter(
+        status=Participation.Status.DEELNEMER, einddatum__isnull=True, member__user_roles__user=user
+    ).values("community_id")
+    return Community.objects.filter(Q(pk__in=participating) | Q(coordinators__user=user)).values("pk")
+
+
+def audience_emails(document: Document) -> list[str]:
+    """Who is told a document was shared: for the ALV the members'
+    ALV-vertegenwoordigers, otherwise the body's members or the community's users."""
+    from django.contrib.auth import get_user_model
+
+    from membership.models import MemberRole
+
+    users = get_user_model().objects.filter(is_active=True)
+    if document.doelgroep == Document.Audience.LEDEN:
+        users = users.filter(
+            member_roles__role=MemberRole.Role.ALV_VERTEGENWOORDIGER, member_roles__member__status=admission.ACTIEF
+        )
+    elif document.doelgroep == Document.Audience.COMMUNITY:
+        participating = Participation.objects.filter(
+            community=document.community, status=Participation.Status.DEELNEMER, einddatum__isnull=True
+        ).values("member_id")
+        users = users.filter(Q(member_roles__member__in=participating) | Q(coordinates__community=document.community))
+    else:
+        users = users.filter(groups__name=document.doelgroep)  # the audiences rvc and directie are role groups
+    return sorted(set(users.values_list("email", flat=True)))
+
+
+def document_register(user, *, zoekterm: str = "", soort: str = "", doelgroep: str = "", status: str = ""):
+    documents = visible_documents(user).select_related("community", "besluit").annotate(versie_count=Count("versions"))
+    if zoekterm:
+        documents = documents.filter(Q(titel__icontains=zoekterm) | Q(versions__bestandsnaam__icontains=zoekterm))
+    if soort:
+        documents = documents.filter(soort=soort)
+    if doelgroep:
+        documents = documents.filter(doelgroep=doelgroep)
+    if status:
+        documents = documents.filter(status=status)
+    return documents.distinct().order_by("-aangemaakt_op", "-id")
+
+
+def may_manage_documents(user) -> bool:
+    return can(user, MANAGE_DOCUMENTS)
+
+
+def latest_version(document: Document):
+    return document.versions.order_by("-nummer").first()
+
+
+@dataclass(frozen=True)
+class ReadStatus:
+    read: list  # ReadReceipts, with member and user
+    unread: list[Member]
+
+
+def read_status(document: Document) -> ReadStatus:
+    """For a document sent to the ALV: which members have opened it."""
+    receipts = list(document.receipts.select_related("member", "user").order_by("member__naam"))
+    read_ids = {r.member_id for r in receipts}
+    unread = [m for m in Member.objects.filter(status=admission.ACTIEF).order_by("naam") if m.pk not in read_ids]
+    return ReadStatus(read=receipts, unread=unread)
+
+
+# --- bodies and mandates -----------------------------------------------------
+
+
+def current_mandates(body: Body, day: date) -> list[Mandate]:
+    return [m for m in body.mandates.select_related("person", "besluit") if m.is_current(day)]
+
+
+def alv_members() -> QuerySet[Member]:
+    """The ALV is every active member."""
+    return Member.objects.filter(status=admission.ACTIEF).order_by("naam")
+
+
+@dataclass
+class BodyOverview:
+    body: Body
+    mandates: list[Mandate]
+    size: int
+    warnings: list[str] = field(default_factory=list)
+
+
+def body_overview(body: Body, day: date) -> BodyOverview:
+    if body.soort == Body.Kind.ALV:
+        size = alv_members().count()
+        return BodyOverview(body=body, mandates=[], size=size)
+    current = current_mandates(body, day)
+    overview = BodyOverview(body=body, mandates=current, size=len(current))
+    warning = mandates.size_warning(body.naam, len(current), minimum=body.minimum, maximum=body.maximum)
+    if warning:
+        overview.warnings.append(warning)
+    for mandate in current:
+        if mandate.last_day and mandates.ending_soon(mandate.as_term(), day):
+            overview.warnings.append(
+                f"De termijn van {mandate.person} loopt af op {mandate.last_day:%d-%m-%Y}, binnen 6 maanden."
+            )
+    if body.soort == Body.Kind.DIRECTIE and not any(m.functie == Mandate.Role.ALGEMEEN_DIRECTEUR for m in current):
+        overview.warnings.append("De directie heeft geen algemeen directeur.")
+    if body.soort == Body.Kind.RVC and not any(m.functie == Mandate.Role.VOORZITTER for m in current):
+        overview.warnings.append("De RvC heeft geen voorzitter.")
+    return overview
+
+
+def bodies_overview(day: date) -> list[BodyOverview]:
+    return [body_overview(body, day) for body in Body.objects.select_related("parent", "community")]
+
+
+def earlier_terms(body: Body, person, *, exclude=None) -> int:
+    terms = Mandate.objects.filter(body=body, person=person)
+    if exclude is not None:
+        terms = terms.exclude(pk=exclude.pk)
+    return terms.count()
+
+
+@dataclass(frozen=True)
+class RoosterRow:
+    mandate: Mandate
+    end: date | None
+    reappointable: bool
+    reason: str  # why not, in Dutch; empty when reappointable
+    ending_soon: bool
+
+
+def rooster_van_aftreden(body: Body, day: date) -> list[RoosterRow]:
+    """The current terms by end date, each with whether the person may serve
+    another term (the kernel decides)."""
+    current = {m.as_term(): m for m in current_mandates(body, day) if m.last_day}
+    rows = []
+    for term in mandates.rooster_van_aftreden(current):
+        mandate = current[term]
+        reason = ""
+        if mandate.person.geboortedatum is None:
+            reason = "Geboortedatum onbekend."
+        else:
+            try:
+                mandates.check_appointment(
+                    person=mandate.person.naam,
+                    born=mandate.person.geboortedatum,
+                    start=date.fromordinal(term.end.toordinal() + 1),
+                    earlier_terms=earlier_terms(body, mandate.person),
+                )
+            except mandates.TermRefused as refused:
+                reason = str(refused)
+        rows.append(
+            RoosterRow(
+                mandate=mandate,
+                end=term.end,
+                reappointable=not reason,
+                reason=reason,
+                ending_soon=mandates.ending_soon(term, day),
+            )
+        )
+    return rows
+
+
+# --- registers ---------------------------------------------------------------
+
+
+def side_activities() -> QuerySet[SideActivity]:
+    return SideActivity.objects.select_related("person")
+
+
+def conflicts() -> QuerySet[ConflictOfInterest]:
+    return ConflictOfInterest.objects.select_related("person", "contract", "meeting")
+
+
+def contracts() -> QuerySet[Contract]:
+    return Contract.objects.select_related("rvc_besluit")
+
+
+def conflicted_people(*, contract: Contract | None = None, meeting: Meeting | None = None) -> set[int]:
+    """Persons (ids) with a declared conflict of interest on this subject:
+    they do not decide on it."""
+    found = ConflictOfInterest.objects.all()
+    if contract is not None:
+        found = found.filter(contract=contract)
+    if meeting is not None:
+        found = found.filter(meeting=meeting)
+    return set(found.values_list("person_id", flat=True))
+
+
+# --- the governance calendar -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ObligationStatus:
+    obligation: obligations.Obligation
+    status: str
+    met_on: date | None
+    evidence: object  # the Document or Meeting that met it, or None
+    progress: str = ""  # e.g. "3 van 4 vergaderingen"
+
+    @property
+    def met_late(self) -> bool:
+        return self.met_on is not None and self.met_on > self.obligation.deadline
+
+
+def _released_on(document: Document) -> date | None:
+    days = [d for d in (document.gedeeld_op and document.gedeeld_op.date(), document.vastgesteld_op) if d]
+    return min(days) if days else None
+
+
+def _first_document(documents, **criteria) -> tuple[date | None, Document | None]:
+    found = [
+        (day, d) for d in documents if all(getattr(d, k) == v for k, v in criteria.items()) and (day := _released_on(d))
+    ]
+    return min(found, key=lambda pair: pair[0]) if found else (None, None)
+
+
+def compliance(year: int, today: date) -> list[ObligationStatus]:
+    """Every obligation with its deadline in `year`, met (with what met it),
+    open or late on `today`. Two queries, whatever the year holds."""
+    meetings = list(
+        Meeting.objects.filter(datum__year=year, body__soort__in=[Body.Kind.ALV, Body.Kind.RVC])
+        .select_related("body")
+        .order_by("datum", "id")
+    )
+    documents = list(
+        Document.objects.filter(
+            Q(doelgroep__in=[Document.Audience.RVC, Document.Audience.LEDEN])
+            & (Q(status=Document.Status.VASTGESTELD) | Q(gedeeld_op__isnull=False))
+            & Q(jaar__in=[year - 1, year, year + 1])
+        )
+    )
+    rvc_meetings = [m for m in meetings if m.body.soort == Body.Kind.RVC]
+    rows = []
+    for item in obligations.obligations_for_year(year):
+        evidence, met_on, progress = None, None, ""
+        if item.kind == "alv":
+            alv = [m for m in meetings if m.body.soort == Body.Kind.ALV]
+            if alv:
+                evidence, met_on = alv[0], alv[0].datum
+        elif item.kind == "rvc-vergaderingen":
+            progress = f"{len(rvc_meetings)} van {obligations.RVC_MEETINGS_PER_YEAR} vergaderingen"
+            if len(rvc_meetings) >= obligations.RVC_MEETINGS_PER_YEAR:
+                evidence = rvc_meetings[obligations.RVC_MEETINGS_PER_YEAR - 1]
+                met_on = evidence.datum
+        elif item.kind == "rvc-accountant":
+            with_accountant = [m for m in rvc_meetings if m.met_accountant]
+            if with_accountant:
+                evidence, met_on = with_accountant[0], with_accountant[0].datum
+        else:
+            criteria = {"soort": item.kind, "jaar": item.year}
+            if item.quarter:
+                criteria["kwartaal"] = item.quarter
+            met_on, evidence = _first_document(documents, **criteria)
+        rows.append(
+            ObligationStatus(
+                obligation=item,
+                status=obligations.status(item.deadline, met_on, today),
+                met_on=met_on if met_on and met_on <= today else None,
+                evidence=evidence if met_on and met_on <= today else None,
+                progress=progress,
+            )
+        )
+    return rows

@@ -1,0 +1,591 @@
+"""Writes for governance: decisions, appointments, the document register,
+meetings, the registers and contracts. Each write checks the actor's role,
+refuses bad input with a Dutch message naming the field, and is audited in
+the same transaction."""
+
+import hashlib
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from beware.common import audit
+from beware.common.audit import Actor
+from beware.common.permissions import require
+from beware.common.templatetags.money import euro
+
+from . import mandates, selectors, uploads
+from .models import (
+    Body,
+    ConflictOfInterest,
+    Contract,
+    Decision,
+    Document,
+    DocumentVersion,
+    Mandate,
+    Meeting,
+    Person,
+    ReadReceipt,
+    SideActivity,
+)
+
+MANAGE = selectors.MANAGE
+MANAGE_DOCUMENTS = selectors.MANAGE_DOCUMENTS
+# Offices a body has at most one holder of at a time.
+SINGLE_OFFICES = {
+    Mandate.Role.VOORZITTER,
+    Mandate.Role.VICEVOORZITTER,
+    Mandate.Role.SECRETARIS,
+    Mandate.Role.ALGEMEEN_DIRECTEUR,
+}
+
+
+# --- decisions, persons, mandates --------------------------------------------
+
+
+def decision_record(
+    *, by: Actor, body: Body, kenmerk: str, datum: date, onderwerp: str, toelichting: str = "", perm: str = MANAGE
+) -> Decision:
+    require(by, perm)
+    kenmerk = kenmerk.strip()
+    if Decision.objects.filter(kenmerk__iexact=kenmerk).exists():
+        raise ValidationError({"kenmerk": f"Er is al een besluit met kenmerk {kenmerk}."})
+    with transaction.atomic():
+        decision = Decision.objects.create(
+            body=body,
+            kenmerk=kenmerk,
+            datum=datum,
+            onderwerp=onderwerp,
+            toelichting=toelichting,
+            vastgelegd_door=by.user,
+        )
+        audit.record(
+            "governance.decision_record",
+            actor=by,
+            obj=decision,
+            data={"orgaan": body.naam, "kenmerk": kenmerk, "datum": datum, "onderwerp": onderwerp},
+        )
+    return decision
+
+
+def person_create(*, by: Actor, naam: str, geboortedatum: date | None = None, user=None) -> Person:
+    require(by, MANAGE)
+    with transaction.atomic():
+        person = Person.objects.create(naam=naam, geboortedatum=geboortedatum, user=user)
+        audit.record("governance.person_create", actor=by, obj=person, data={"naam": naam})
+    return person
+
+
+def mandate_appoint(
+    *,
+    by: Actor,
+    body: Body,
+    person: Person,
+    functie: str,
+    ingangsdatum: date,
+    besluit: Decision,
+    einddatum: date | None = None,
+) -> Mandate:
+    """Appoint (or reappoint) a person. For the RvC and its committees the
+    term follows from the terms-of-office kernel, which refuses a fourth term
+    or a term past age 72; no body grows past its maximum."""
+    require(by, MANAGE)
+    if body.soort == Body.Kind.ALV:
+        raise ValidationError({"body": "De ALV bestaat uit alle actieve leden; daarin wordt niemand benoemd."})
+    with transaction.atomic():
+        # Appointments to one body are serialised, so two at once cannot both
+        # pass the size check.
+        body = Body.objects.select_for_update().get(pk=body.pk)
+        current = selectors.current_mandates(body, ingangsdatum)
+        if any(m.person_id == person.pk for m in current):
+            raise ValidationError(
+                {"ingangsdatum": f"{person} heeft op {ingangsdatum:%d-%m-%Y} al een lopend mandaat in {body}."}
+            )
+        earlier = selectors.earlier_terms(body, person)
+        try:
+            if body.maximum is not None:
+                mandates.check_size_after_appointment(body.naam, len(current), maximum=body.maximum)
+            if body.has_terms:
+                if person.geboortedatum is None:
+                    raise ValidationError(
+                        {
+                            "geboortedatum": f"Vul eerst de geboortedatum van {person} in; "
+                            "die is nodig voor de leeftijdsgrens."
+                        }
+                    )
+                term = mandates.check_appointment(
+                    person=person.naam, born=person.geboortedatum, start=ingangsdatum, earlier_terms=earlier
+                )
+                einddatum = term.end
+        except mandates.TermRefused as refused:
+            raise ValidationError({"__all__": str(refused)}) from refused
+        if einddatum is not None and einddatum < ingangsdatum:
+            raise ValidationError({"einddatum": "Het einde van de termijn ligt vóór de ingangsdatum."})
+        if functie in SINGLE_OFFICES and any(m.functie == functie for m in current):
+            holder = next(m.person for m in current if m.functie == functie)
+            raise ValidationError(
+                {"functie": f"{body} heeft al een {Mandate.Role(functie).label.lower()}: {holder}. Beëindig dat eerst."}
+            )
+        mandate = Mandate.objects.create(
+            body=body,
+            person=person,
+            functie=functie,
+            ingangsdatum=ingangsdatum,
+            einddatum=einddatum,
+            termijn=earlier + 1,
+            besluit=besluit,
+        )
+        audit.record(
+            "governance.mandate_appoint",
+            actor=by,
+            obj=mandate,
+            data={
+                "orgaan": body.naam,
+                "persoon": person.naam,
+                "functie": functie,
+                "termijn": mandate.termijn,
+                "ingangsdatum": ingangsdatum,
+                "einddatum": einddatum,
+                "besluit": besluit.kenmerk,
+            },
+        )
+    return mandate
+
+
+def mandate_end(*, by: Actor, mandate: Mandate, datum: date, reden: str) -> Mandate:
+    require(by, MANAGE)
+    with transaction.atomic():
+        mandate = Mandate.objects.select_for_update().get(pk=mandate.pk)
+        if mandate.beeindigd_op is not None:
+            raise ValidationError({"datum": f"Dit mandaat is al beëindigd op {mandate.beeindigd_op:%d-%m-%Y}."})
+        if datum < mandate.ingangsdatum or (mandate.einddatum and datum > mandate.einddatum):
+            raise ValidationError({"datum": "De datum moet binnen de termijn van het mandaat liggen."})
+        if not reden.strip():
+            raise ValidationError({"reden": "Geef de reden van de beëindiging."})
+        mandate.beeindigd_op = datum
+        mandate.reden_beeindiging = reden
+        mandate.save(update_fields=["beeindigd_op", "reden_beeindiging"])
+        audit.record("governance.mandate_end", actor=by, obj=mandate, data={"datum": datum, "reden": reden})
+    return mandate
+
+
+# --- documents ---------------------------------------------------------------
+
+
+def _store_version(document: Document, upload, *, by: Actor, toelichting: str) -> DocumentVersion:
+    content_type = uploads.check_upload(upload)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    nummer = (document.versions.order_by("-nummer").values_list("nummer", flat=True).first() or 0) + 1
+    version = DocumentVersion(
+        document=document,
+        nummer=nummer,
+        bestandsnaam=upload.name.rsplit("/", 1)[-1][:200],
+        content_type=content_type,
+        grootte=upload.size,
+        sha256=digest.hexdigest(),
+        toelichting=toelichting,
+        geupload_door=by.user,
+    )
+    version.bestand.save(upload.name, upload, save=False)
+    try:
+        version.save()
+    except IntegrityError as clash:
+        version.bestand.delete(save=False)
+        raise ValidationError(
+            {"bestand": "Er werd tegelijk een andere versie geüpload; probeer het opnieuw."}
+        ) from clash
+    audit.record(
+        "governance.document_version",
+        actor=by,
+        obj=document,
+        data={"versie": nummer, "bestandsnaam": version.bestandsnaam, "sha256": version.sha256},
+    )
+    return version
+
+
+def _check_audience(doelgroep: str, community) -> None:
+    if doelgroep == Document.Audience.COMMUNITY and community is None:
+        raise ValidationError({"community": "Kies de community voor wie het document is."})
+    if doelgroep != Document.Audience.COMMUNITY and community is not None:
+        raise ValidationError({"community": "Een community kies je alleen bij doelgroep 'Eén community'."})
+
+
+def document_create(
+    *,
+    by: Actor,
+    titel: str,
+    soort: str,
+    doelgroep: str,
+    bestand,
+    community=None,
+    jaar: int | None = None,
+    kwartaal: int | None = None,
+    toelichting: str = "",
+) -> Document:
+    """A new document in the register, as a concept with its first version."""
+    require(by, MANAGE_DOCUMENTS)
+    _check_audience(doelgroep, community)
+    if kwartaal is not None and not 1 <= kwartaal <= 4:
+        raise ValidationError({"kwartaal": "Een kwartaal is 1, 2, 3 of 4."})
+    uploads.check_upload(bestand)
+    with transaction.atomic():
+        document = Document.objects.create(
+            titel=titel,
+            soort=soort,
+            doelgroep=doelgroep,
+            community=community,
+            jaar=jaar,
+            kwartaal=kwartaal,
+            aangemaakt_door=by.user,
+        )
+        audit.record(
+            "governance.document_create",
+            actor=by,
+            obj=document,
+            data={"titel": titel, "soort": soort, "doelgroep": doelgroep, "community": str(community or "")},
+        )
+        _store_version(document, bestand, by=by, toelichting=toelichting)
+    return document
+
+
+def document_add_version(*, by: Actor, document: Document, bestand, toelichting: str = "") -> DocumentVersion:
+    """A new version of a concept. An adopted document is frozen: a change
+    is a new document adopted by a new decision."""
+    require(by, MANAGE_DOCUMENTS)
+    with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=document.pk)
+        if document.status == Document.Status.VASTGESTELD:
+            raise ValidationError(
+                {"bestand": "Een vastgesteld document verandert niet; leg een wijziging vast als nieuw document."}
+            )
+        return _store_version(document, bestand, by=by, toelichting=toelichting)
+
+
+def document_adopt(*, by: Actor, document: Document, besluit: Decision | None) -> Document:
+    """Concept → vastgesteld, only with the decision that adopted it."""
+    require(by, MANAGE_DOCUMENTS)
+    if besluit is None:
+        raise ValidationError({"besluit": "Een document wordt alleen vastgesteld met het besluit dat het vaststelt."})
+    with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=document.pk)
+        if document.status == Document.Status.VASTGESTELD:
+            raise ValidationError({"status": f"{document} is al vastgesteld op {document.vastgesteld_op:%d-%m-%Y}."})
+        if not document.versions.exists():
+            raise ValidationError({"bestand": "Upload eerst het document dat wordt vastgesteld."})
+        document.status = Document.Status.VASTGESTELD
+        document.besluit = besluit
+        document.vastgesteld_op = besluit.datum
+        document.save(update_fields=["status", "besluit", "vastgesteld_op"])
+        audit.record(
+            "governance.document_adopt",
+            actor=by,
+            obj=document,
+            data={
+                "besluit": besluit.kenmerk,
+                "datum": besluit.datum,
+                "versie": selectors.latest_version(document).nummer,
+            },
+        )
+    return document
+
+
+def document_share(*, by: Actor, document: Document) -> Document:
+    """Release a concept to its audience (for the ALV: send it to the
+    members, whose first opening is recorded as a read receipt)."""
+    require(by, MANAGE_DOCUMENTS)
+    with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=document.pk)
+        if document.gedeeld_op is not None:
+            raise ValidationError({"status": f"Dit document is al gedeeld op {document.gedeeld_op:%d-%m-%Y}."})
+        document.gedeeld_op = timezone.now()
+        document.save(update_fields=["gedeeld_op"])
+        audit.record("governance.document_share", actor=by, obj=document, data={"doelgroep": document.doelgroep})
+        transaction.on_commit(lambda: _queue_share_notice(document.pk))
+    return document
+
+
+def _queue_share_notice(document_id: int) -> None:
+    from invoicing.services import queue_task
+
+    from .tasks import notify_document_shared
+
+    queue_task(notify_document_shared, document_id)
+
+
+def document_opened(*, by: Actor, document: Document) -> None:
+    """Record a member's read receipt the first time one of its users opens
+    a document sent to the ALV."""
+    if by.member is None or document.doelgroep != Document.Audience.LEDEN or document.gedeeld_op is None:
+        return
+    if ReadReceipt.objects.filter(document=document, member=by.member).exists():
+        return
+    try:
+        with transaction.atomic():
+            ReadReceipt.objects.create(document=document, member=by.member, user=by.user)
+    except IntegrityError:  # another user of the member was just first
+        pass
+
+
+# --- meetings ----------------------------------------------------------------
+
+
+def meeting_record(
+    *, by: Actor, body: Body, datum: date, titel: str, plaats: str = "", met_accountant: bool = False
+) -> Meeting:
+    require(by, MANAGE_DOCUMENTS)
+    if met_accountant and body.soort != Body.Kind.RVC:
+        raise ValidationError({"met_accountant": "Alleen een vergadering van de RvC wordt met de accountant gehouden."})
+    with transaction.atomic():
+        meeting = Meeting.objects.create(
+            body=body, datum=datum, titel=titel, plaats=plaats, met_accountant=met_accountant
+        )
+        audit.record(
+            "governance.meeting_record",
+            actor=by,
+            obj=meeting,
+            data={"orgaan": body.naam, "datum": datum, "titel": titel, "met_accountant": met_accountant},
+        )
+    return meeting
+
+
+# --- registers ---------------------------------------------------------------
+
+
+def _require_self_or_manager(by: Actor, person: Person) -> None:
+    """Commissarissen and directors report for themselves; managers of the
+    registers record reports for anyone."""
+    if by.is_system or (by.user is not None and person.user_id == by.user.pk):
+        return
+    require(by, MANAGE)
+
+
+def side_activity_report(
+    *,
+    by: Actor,
+    person: Person,
+    functie: str,
+    organisatie: str,
+    ingangsdatum: date,
+    bezoldigd: bool = False,
+    einddatum: date | None = None,
+    gemeld_op: date | None = None,
+) -> SideActivity:
+    """Record a nevenfunctie. A report more than a month after it started is
+    accepted and flagged late."""
+    _require_self_or_manager(by, person)
+    today = timezone.localdate()
+    gemeld_op = gemeld_op or today
+    if gemeld_op > today:
+        raise ValidationError({"gemeld_op": "De meldingsdatum kan niet in de toekomst liggen."})
+    if einddatum is not None and einddatum < ingangsdatum:
+        raise ValidationError({"einddatum": "De einddatum ligt vóór de ingangsdatum."})
+    with transaction.atomic():
+        activity = SideActivity.objects.create(
+            person=person,
+            functie=functie,
+            organisatie=organisatie,
+            bezoldigd=bezoldigd,
+            ingangsdatum=ingangsdatum,
+            einddatum=einddatum,
+            gemeld_op=gemeld_op,
+        )
+        audit.record(
+            "governance.side_activity_report",
+            actor=by,
+            obj=activity,
+            data={
+                "persoon": person.naam,
+                "functie": functie,
+                "organisatie": organisatie,
+                "ingangsdatum": ingangsdatum,
+                "gemeld_op": gemeld_op,
+                "te_laat": activity.reported_late,
+            },
+        )
+    return activity
+
+
+def conflict_declare(
+    *,
+    by: Actor,
+    person: Person,
+    onderwerp: str,
+    contract: Contract | None = None,
+    meeting: Meeting | None = None,
+    toelichting: str = "",
+) -> ConflictOfInterest:
+    _require_self_or_manager(by, person)
+    if not onderwerp.strip():
+        raise ValidationError({"onderwerp": "Noem het agendapunt of de transactie waarop het belang betrekking heeft."})
+    with transaction.atomic():
+        conflict = ConflictOfInterest.objects.create(
+            person=person,
+            onderwerp=onderwerp,
+            contract=contract,
+            meeting=meeting,
+            toelichting=toelichting,
+            gemeld_op=timezone.localdate(),
+        )
+        audit.record(
+            "governance.conflict_declare",
+            actor=by,
+            obj=conflict,
+            data={"persoon": person.naam, "onderwerp": onderwerp, "contract": contract and contract.pk},
+        )
+    return conflict
+
+
+# --- contracts ---------------------------------------------------------------
+
+
+def contract_create(*, by: Actor, omschrijving: str, wederpartij: str, bedrag: Decimal) -> Contract:
+    require(by, selectors.MANAGE_CONTRACTS)
+    if bedrag <= 0:
+        raise ValidationError({"bedrag": "De waarde van het contract moet groter zijn dan € 0,00."})
+    with transaction.atomic():
+        contract = Contract.objects.create(omschrijving=omschrijving, wederpartij=wederpartij, bedrag=bedrag)
+        audit.record(
+            "governance.contract_create",
+            actor=by,
+            obj=contract,
+            data={"omschrijving": omschrijving, "wederpartij": wederpartij, "bedrag": bedrag},
+        )
+    return contract
+
+
+def contract_approve(*, by: Actor, contract: Contract, kenmerk: str, datum: date, toelichting: str = "") -> Contract:
+    """The RvC's prior approval, recorded as an RvC decision. A commissaris
+    with a declared conflict of interest on the contract may not approve it."""
+    require(by, selectors.APPROVE_CONTRACT)
+    person = getattr(by.user, "governance_person", None) if by.user is not None else None
+    if person is not None and person.pk in selectors.conflicted_people(contract=contract):
+        raise ValidationError(
+            {"__all__": "U heeft een tegenstrijdig belang gemeld bij dit contract en besluit er niet over."}
+        )
+    rvc = Body.objects.filter(soort=Body.Kind.RVC).first()
+    if rvc is None:
+        raise ValidationError({"__all__": "Er is geen RvC vastgelegd."})
+    with transaction.atomic():
+        contract = Contract.objects.select_for_update().get(pk=contract.pk)
+        if contract.status != Contract.Status.CONCEPT:
+            raise ValidationError({"status": f"Dit contract is al {contract.get_status_display().lower()}."})
+        decision = decision_record(
+            by=by,
+            body=rvc,
+            kenmerk=kenmerk,
+            datum=datum,
+            onderwerp=(
+                f"Goedkeuring contract {contract.omschrijving} met {contract.wederpartij} ({euro(contract.bedrag)})"
+            ),
+            toelichting=toelichting,
+            perm=selectors.APPROVE_CONTRACT,
+        )
+        contract.rvc_besluit = decision
+        contract.status = Contract.Status.GOEDGEKEURD
+        contract.save(update_fields=["rvc_besluit", "status"])
+        audit.record("governance.contract_approve", actor=by, obj=contract, data={"besluit": decision.kenmerk})
+    return contract
+
+
+def contract_sign(*, by: Actor, contract: Contract, getekend_op: date) -> Contract:
+    """Mark a contract signed. Above EUR 50.000 only after the RvC approved
+    it, and not signed before that approval."""
+    require(by, selectors.MANAGE_CONTRACTS)
+    with transaction.atomic():
+        contract = Contract.objects.select_for_update().select_related("rvc_besluit").get(pk=contract.pk)
+        if contract.status == Contract.Status.GETEKEND:
+            raise ValidationError({"status": f"Dit contract is al getekend op {contract.getekend_op:%d-%m-%Y}."})
+        if contract.needs_approval:
+            if contract.rvc_besluit is None:
+                raise ValidationError(
+                    {
+                        "status": f"Een contract van {euro(contract.bedrag)} heeft vooraf de goedkeuring van de RvC "
+                        "nodig; die is nog niet vastgelegd."
+                    }
+                )
+            if getekend_op < contract.rvc_besluit.datum:
+                raise ValidationError(
+                    {
+                        "getekend_op": "Het contract kan niet getekend zijn vóór de goedkeuring van de RvC "
+                        f"({contract.rvc_besluit.datum:%d-%m-%Y})."
+                    }
+                )
+        contract.status = Contract.Status.GETEKEND
+        contract.getekend_op = getekend_op
+        contract.save(update_fields=["status", "getekend_op"])
+        audit.record("governance.contract_sign", actor=by, obj=contract, data={"getekend_op": getekend_op})
+    return contract
+
+
+# --- the governance calendar ---------------------------------------------------
+
+
+def _role_recipients(role: str) -> list[str]:
+    from django.contrib.auth import get_user_model
+
+    from beware.accounts.roles import StaffRole
+
+    users = get_user_model().objects.filter(is_active=True)
+    emails = list(users.filter(groups__name=role).values_list("email", flat=True).distinct())
+    if not emails and role == StaffRole.SECRETARIS:  # no secretaris yet: the directie takes it
+        emails = list(users.filter(groups__name=StaffRole.DIRECTIE).values_list("email", flat=True).distinct())
+    return sorted(emails)
+
+
+def obligation_reminders_send(today: date | None = None) -> list[str]:
+    """E-mail the responsible role about each open or late obligation that
+    reached a reminder threshold (30 and 7 days before, and once when late).
+    Each reminder is recorded under a unique key first, so a re-run or a
+    second beat sends nothing twice. Returns the keys sent."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+
+    from . import obligations
+    from .models import ObligationReminder
+
+    today = today or timezone.localdate()
+    sent = []
+    for year in (today.year, today.year + 1):
+        for row in selectors.compliance(year, today):
+            if row.status == obligations.MET:
+                continue
+            item = row.obligation
+            if row.status == obligations.LATE:
+                key = f"{item.key}:te-laat"
+            else:
+                threshold = obligations.reminder_due(item.deadline, today)
+                if threshold is None:
+                    continue
+                key = f"{item.key}:{threshold}"
+            recipients = _role_recipients(item.role)
+            if not recipients:
+                continue
+            with transaction.atomic():
+                _, created = ObligationReminder.objects.get_or_create(
+                    sleutel=key, defaults={"ontvangers": ", ".join(recipients)}
+                )
+                if not created:
+                    continue
+                audit.record(
+                    "governance.obligation_reminder",
+                    actor=Actor.system(),
+                    data={"verplichting": item.key, "sleutel": key, "ontvangers": recipients},
+                )
+                # Inside the transaction: a failed send rolls the record back,
+                # so the next beat tries again.
+                send_mail(
+                    subject=f"Governancekalender: {item.title}",
+                    message=render_to_string(
+                        "governance/email/obligation_reminder.txt", {"row": row, "late": row.status == obligations.LATE}
+                    ),
+                    from_email=settings.DEFAULT_FROM_EMAIL,
+                    recipient_list=recipients,
+                )
+            sent.append(key)
+    return sent

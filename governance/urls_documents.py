@@ -1,0 +1,3 @@
+"""URL patterns of the governance documents pages; governance/urls.py joins them."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""URL patterns of the governance registers pages; governance/urls.py joins them."""
+
+urlpatterns = []
