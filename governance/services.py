@@ -51,7 +51,7 @@ def decision_record(
     require(by, perm)
     kenmerk = kenmerk.strip()
     if Decision.objects.filter(kenmerk__iexact=kenmerk).exists():
-        raise ValidationError({"kenmerk": f"Er is al een besluit met kenmerk {kenmerk}."})
+        raise ValidationError({"besluitkenmerk": f"Er is al een besluit met kenmerk {kenmerk}."})
     with transaction.atomic():
         decision = Decision.objects.create(
             body=body,
@@ -68,6 +68,49 @@ def decision_record(
             data={"orgaan": body.naam, "kenmerk": kenmerk, "datum": datum, "onderwerp": onderwerp},
         )
     return decision
+
+
+def body_create(
+    *,
+    by: Actor,
+    soort: str,
+    naam: str,
+    slug: str,
+    minimum: int = 0,
+    maximum: int | None = None,
+    parent: Body | None = None,
+    community=None,
+) -> Body:
+    """A committee of the RvC or a community board; the statutory bodies
+    exist from the start (migration 0002)."""
+    require(by, MANAGE)
+    if soort == Body.Kind.COMMISSIE and (parent is None or parent.soort != Body.Kind.RVC):
+        raise ValidationError({"parent": "Een commissie hoort bij de RvC."})
+    if soort == Body.Kind.COMMUNITY and community is None:
+        raise ValidationError({"community": "Kies de community van dit bestuur."})
+    if soort not in (Body.Kind.COMMISSIE, Body.Kind.COMMUNITY):
+        raise ValidationError({"soort": "Alleen commissies en communitybesturen worden hier aangemaakt."})
+    if maximum is not None and maximum < minimum:
+        raise ValidationError({"maximum": "Het maximum is kleiner dan het minimum."})
+    if Body.objects.filter(slug=slug).exists() or Body.objects.filter(naam__iexact=naam).exists():
+        raise ValidationError({"naam": f"Er is al een orgaan {naam}."})
+    with transaction.atomic():
+        body = Body.objects.create(
+            soort=soort,
+            naam=naam,
+            slug=slug,
+            minimum=minimum,
+            maximum=maximum,
+            parent=parent if soort == Body.Kind.COMMISSIE else None,
+            community=community if soort == Body.Kind.COMMUNITY else None,
+        )
+        audit.record(
+            "governance.body_create",
+            actor=by,
+            obj=body,
+            data={"soort": soort, "naam": naam, "minimum": minimum, "maximum": maximum},
+        )
+    return body
 
 
 def person_create(*, by: Actor, naam: str, geboortedatum: date | None = None, user=None) -> Person:

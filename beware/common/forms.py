@@ -43,6 +43,21 @@ SERVICE_FIELD_LABELS = {
     "bedrag_per_inwoner": gettext_lazy("Bedrag per inwoner"),
     "kwartaal": gettext_lazy("Kwartaal"),
     "aantal": gettext_lazy("Aantal"),
+    "body": gettext_lazy("Orgaan"),
+    "functie": gettext_lazy("Functie"),
+    "ingangsdatum": gettext_lazy("Ingangsdatum"),
+    "geboortedatum": gettext_lazy("Geboortedatum"),
+    "besluit": gettext_lazy("Besluit"),
+    "besluitkenmerk": gettext_lazy("Kenmerk van het besluit"),
+    "bestand": gettext_lazy("Bestand"),
+    "community": gettext_lazy("Community"),
+    "met_accountant": gettext_lazy("Met de accountant"),
+    "gemeld_op": gettext_lazy("Gemeld op"),
+    "onderwerp": gettext_lazy("Onderwerp"),
+    "getekend_op": gettext_lazy("Getekend op"),
+    "parent": gettext_lazy("Onderdeel van"),
+    "maximum": gettext_lazy("Maximaal aantal leden"),
+    "naam": gettext_lazy("Naam"),
 }
 
 

@@ -396,3 +396,19 @@ def test_concurrent_appointments_never_exceed_the_maximum(settings):
 def test_roles_hold_their_governance_permissions(db):
     secretaris = UserFactory(roles=[StaffRole.SECRETARIS])
     assert secretaris.has_perm("governance.manage_documents") and not secretaris.has_perm("governance.approve_contract")
+
+
+def test_committees_belong_to_the_rvc_and_boards_to_a_community(directie, rvc_body):
+    boss = Actor(user=directie)
+    audit_committee = services.body_create(
+        by=boss, soort="commissie", naam="Auditcommissie", slug="auditcommissie", minimum=2, maximum=3, parent=rvc_body
+    )
+    assert audit_committee.has_terms and audit_committee.parent == rvc_body
+    with pytest.raises(ValidationError, match="hoort bij de RvC"):
+        services.body_create(by=boss, soort="commissie", naam="Los", slug="los")
+    with pytest.raises(ValidationError, match="Kies de community"):
+        services.body_create(by=boss, soort="community", naam="Bestuur", slug="bestuur")
+    board = services.body_create(
+        by=boss, soort="community", naam="Bestuur Zaken", slug="bestuur-zaken", community=CommunityFactory(slug="zaken")
+    )
+    assert not board.has_terms
