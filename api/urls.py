@@ -4,12 +4,13 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
-from . import problems, views
+from . import documents, problems, views
 
 app_name = "api"
 
 router = SimpleRouter()
 router.register("facturen", views.FactuurViewSet, basename="factuur")
+router.register("documenten", documents.DocumentViewSet, basename="document")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -36,7 +36,7 @@ def visible_documents(user) -> QuerySet[Document]:
         return Document.objects.none()
     if can(user, MANAGE_DOCUMENTS):
         return Document.objects.all()
-    audiences = Q(doelgroep=Document.Audience.LEDEN)
+    audiences = Q(doelgroep=Document.Audience.LEDEN) if _belongs_to_members(user) else Q(pk__in=[])
     if can(user, VIEW_RVC_DOCUMENTS):
         audiences |= Q(doelgroep=Document.Audience.RVC)
     if can(user, VIEW_DIRECTIE_DOCUMENTS):
@@ -44,6 +44,19 @@ def visible_documents(user) -> QuerySet[Document]:
     audiences |= Q(doelgroep=Document.Audience.COMMUNITY, community__in=communities_of_user(user))
     released = Q(status=Document.Status.VASTGESTELD) | Q(gedeeld_op__isnull=False)
     return Document.objects.filter(audiences & released)
+
+
+def _belongs_to_members(user) -> bool:
+    """'Alle leden' means the users of members (also those that gave notice
+    and have not left yet) and the coöperatie's own staff; not the users of
+    an applicant or of a member that has left."""
+    from membership.models import MemberRole
+
+    return (
+        user.is_superuser
+        or user.groups.exists()
+        or MemberRole.objects.filter(user=user, member__status__in=[admission.ACTIEF, admission.OPGEZEGD]).exists()
+    )
 
 
 def communities_of_user(user) -> QuerySet:
@@ -80,7 +93,11 @@ def audience_emails(document: Document) -> list[str]:
 
 
 def document_register(user, *, zoekterm: str = "", soort: str = "", doelgroep: str = "", status: str = ""):
-    documents = visible_documents(user).select_related("community", "besluit").annotate(versie_count=Count("versions"))
+    documents = (
+        visible_documents(user)
+        .select_related("community", "besluit")
+        .annotate(versie_count=Count("versions", distinct=True))
+    )
     if zoekterm:
         documents = documents.filter(Q(titel__icontains=zoekterm) | Q(versions__bestandsnaam__icontains=zoekterm))
     if soort:

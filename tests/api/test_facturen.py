@@ -457,14 +457,14 @@ def test_the_schema_is_dutch_and_valid(capsys):
     factuur = schema["components"]["schemas"]["Factuur"]["properties"]
     assert set(factuur) == FIELDS
     assert all(field.get("description") for field in factuur.values())
-    assert set(schema["paths"]) == {
+    assert {p for p in schema["paths"] if p.startswith("/api/v1/facturen/")} == {
         "/api/v1/facturen/",
         "/api/v1/facturen/{nummer}/",
         "/api/v1/facturen/{nummer}/pdf/",
         "/api/v1/facturen/{nummer}/ubl/",
     }
     for path in schema["paths"].values():
-        assert set(path) == {"get"}  # no write operation exists
+        assert set(path) == {"get"}  # no write operation exists (facturen, documenten)
 
 
 def test_due_date_passing_turns_open_into_vervallen(eindhoven_user, eindhoven_invoice, monkeypatch):

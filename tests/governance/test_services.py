@@ -30,7 +30,8 @@ from governance.models import (
     ReadReceipt,
 )
 from membership.models import MemberRole
-from tests.factories import CommunityFactory, UserFactory, member_user
+from membership import admission
+from tests.factories import CommunityFactory, MemberFactory, UserFactory, member_user
 
 SYSTEM = Actor.system()
 PDF_BYTES = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -246,7 +247,9 @@ def test_uploads_are_checked_by_content_and_size(directie, settings):
     settings.GOVERNANCE_MAX_UPLOAD_BYTES = 10
     with pytest.raises(ValidationError) as too_big:
         services.document_create(by=boss, titel="T", soort="overig", doelgroep="leden", bestand=pdf())
-    assert too_big.value.message_dict["bestand"] == ["Het bestand is 48\xa0bytes; ten hoogste 10\xa0bytes is toegestaan."]
+    assert too_big.value.message_dict["bestand"] == [
+        "Het bestand is 48\xa0bytes; ten hoogste 10\xa0bytes is toegestaan."
+    ]
     assert not Document.objects.exists() and not DocumentVersion.objects.exists()
 
 
@@ -303,6 +306,9 @@ def test_who_sees_which_document(directie, rvc, eindhoven, eindhoven_user, woerd
     def titles(user):
         return set(selectors.visible_documents(user).values_list("titel", flat=True))
 
+    applicant = member_user(MemberFactory(code="kandidaat", status=admission.AANVRAAG), MemberRole.Role.LID_BEHEERDER)
+    former = member_user(MemberFactory(code="vertrokken", status=admission.UITGETREDEN), MemberRole.Role.LID_BEHEERDER)
+    assert titles(applicant) == titles(former) == set()
     assert titles(eindhoven_user) == {"Stuk leden", "Stuk community"}
     assert titles(woerden_user) == {"Stuk leden"}
     assert titles(rvc) == {"Stuk leden", "Stuk rvc"}
