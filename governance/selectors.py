@@ -6,7 +6,7 @@ compliance of the governance calendar."""
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from beware.common.permissions import can
 from communities.models import Participation
@@ -14,7 +14,7 @@ from membership import admission
 from membership.models import Member
 
 from . import mandates, obligations
-from .models import Body, ConflictOfInterest, Contract, Document, Mandate, Meeting, SideActivity
+from .models import Body, ConflictOfInterest, Contract, Decision, Document, Mandate, Meeting, SideActivity
 
 MANAGE = "governance.manage_governance"
 VIEW = "governance.view_governance"
@@ -135,7 +135,11 @@ def read_status(document: Document) -> ReadStatus:
 
 
 def current_mandates(body: Body, day: date) -> list[Mandate]:
-    return [m for m in body.mandates.select_related("person", "besluit") if m.is_current(day)]
+    """Read from `body.mandates.all()`, so a prefetch (bodies_overview) serves it."""
+    mandates_of_body = body.mandates.all()
+    if "mandates" not in getattr(body, "_prefetched_objects_cache", {}):
+        mandates_of_body = mandates_of_body.select_related("person", "besluit")
+    return [m for m in mandates_of_body if m.is_current(day)]
 
 
 def alv_members() -> QuerySet[Member]:
@@ -173,7 +177,10 @@ def body_overview(body: Body, day: date) -> BodyOverview:
 
 
 def bodies_overview(day: date) -> list[BodyOverview]:
-    return [body_overview(body, day) for body in Body.objects.select_related("parent", "community")]
+    bodies = Body.objects.select_related("parent", "community").prefetch_related(
+        Prefetch("mandates", queryset=Mandate.objects.select_related("person", "besluit"))
+    )
+    return [body_overview(body, day) for body in bodies]
 
 
 def earlier_terms(body: Body, person, *, exclude=None) -> int:
@@ -196,6 +203,12 @@ def rooster_van_aftreden(body: Body, day: date) -> list[RoosterRow]:
     """The current terms by end date, each with whether the person may serve
     another term (the kernel decides)."""
     current = {m.as_term(): m for m in current_mandates(body, day) if m.last_day}
+    terms_served = dict(
+        Mandate.objects.filter(body=body, person__in=[m.person_id for m in current.values()])
+        .values("person")
+        .annotate(n=Count("id"))
+        .values_list("person", "n")
+    )
     rows = []
     for term in mandates.rooster_van_aftreden(current):
         mandate = current[term]
@@ -208,7 +221,7 @@ def rooster_van_aftreden(body: Body, day: date) -> list[RoosterRow]:
                     person=mandate.person.naam,
                     born=mandate.person.geboortedatum,
                     start=date.fromordinal(term.end.toordinal() + 1),
-                    earlier_terms=earlier_terms(body, mandate.person),
+                    earlier_terms=terms_served[mandate.person_id],
                 )
             except mandates.TermRefused as refused:
                 reason = str(refused)
@@ -225,6 +238,15 @@ def rooster_van_aftreden(body: Body, day: date) -> list[RoosterRow]:
 
 
 # --- registers ---------------------------------------------------------------
+
+
+def decisions(*, body: Body | None = None, zoekterm: str = "") -> QuerySet[Decision]:
+    found = Decision.objects.select_related("body", "vastgelegd_door")
+    if body is not None:
+        found = found.filter(body=body)
+    if zoekterm := zoekterm.strip():
+        found = found.filter(Q(kenmerk__icontains=zoekterm) | Q(onderwerp__icontains=zoekterm))
+    return found.order_by("-datum", "-id")
 
 
 def side_activities() -> QuerySet[SideActivity]:

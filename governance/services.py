@@ -121,6 +121,22 @@ def person_create(*, by: Actor, naam: str, geboortedatum: date | None = None, us
     return person
 
 
+def person_update(*, by: Actor, person: Person, naam: str, geboortedatum: date | None, user=None) -> Person:
+    """Correct a person's name or birth date, or link their portal account
+    (so they report their own nevenfuncties and conflicts)."""
+    require(by, MANAGE)
+    if user is not None and Person.objects.filter(user=user).exclude(pk=person.pk).exists():
+        raise ValidationError({"user": f"{user.email} hoort al bij een andere persoon."})
+    with transaction.atomic():
+        person = Person.objects.select_for_update().get(pk=person.pk)
+        before = {"naam": person.naam, "geboortedatum": person.geboortedatum, "user": person.user_id}
+        person.naam, person.geboortedatum, person.user = naam, geboortedatum, user
+        person.save(update_fields=["naam", "geboortedatum", "user"])
+        after = {"naam": naam, "geboortedatum": geboortedatum, "user": user and user.pk}
+        audit.record("governance.person_update", actor=by, obj=person, data={"voor": before, "na": after})
+    return person
+
+
 def mandate_appoint(
     *,
     by: Actor,
@@ -540,7 +556,8 @@ def contract_sign(*, by: Actor, contract: Contract, getekend_op: date) -> Contra
     it, and not signed before that approval."""
     require(by, selectors.MANAGE_CONTRACTS)
     with transaction.atomic():
-        contract = Contract.objects.select_for_update().select_related("rvc_besluit").get(pk=contract.pk)
+        # Lock only the contract: PostgreSQL cannot lock the nullable side of the join.
+        contract = Contract.objects.select_for_update(of=("self",)).select_related("rvc_besluit").get(pk=contract.pk)
         if contract.status == Contract.Status.GETEKEND:
             raise ValidationError({"status": f"Dit contract is al getekend op {contract.getekend_op:%d-%m-%Y}."})
         if contract.needs_approval:

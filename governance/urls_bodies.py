@@ -1,3 +1,13 @@
 """URL patterns of the governance bodies pages; governance/urls.py joins them."""
 
-urlpatterns = []
+from django.urls import path
+
+from . import views_bodies as views
+
+urlpatterns = [
+    path("organen/", views.body_list, name="bodies"),
+    path("organen/<slug:slug>/", views.body_detail, name="body"),
+    path("organen/<slug:slug>/benoemen/", views.appoint, name="appoint"),
+    path("mandaten/<int:pk>/beeindigen/", views.mandate_end, name="mandate_end"),
+    path("besluiten/", views.decision_list, name="decisions"),
+]
