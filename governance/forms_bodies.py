@@ -176,3 +176,23 @@ class DecisionFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["orgaan"].queryset = Body.objects.order_by("soort", "naam")
+
+
+class PersonForm(forms.Form):
+    naam = forms.CharField(label=_("Naam"), max_length=150)
+    geboortedatum = date_field(
+        _("Geboortedatum"), required=False, help_text=_("Nodig voor de leeftijdsgrens van commissarissen.")
+    )
+    user = forms.ModelChoiceField(
+        label=_("Portaalaccount"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        help_text=_("Met een gekoppeld account meldt de persoon zelf nevenfuncties en tegenstrijdige belangen."),
+    )
+
+    def __init__(self, *args, person: Person, **kwargs):
+        super().__init__(*args, **kwargs)
+        users = linkable_users()
+        if person.user_id:
+            users = (users | get_user_model().objects.filter(pk=person.user_id)).distinct()
+        self.fields["user"].queryset = users

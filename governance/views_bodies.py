@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,8 +17,8 @@ from beware.common.forms import SERVICE_FIELD_LABELS, messages_from_invalid_form
 from beware.common.permissions import can
 
 from . import selectors, services
-from .forms_bodies import AppointForm, BodyForm, DecisionFilterForm, DecisionForm, MandateEndForm
-from .models import Body, Mandate
+from .forms_bodies import AppointForm, BodyForm, DecisionFilterForm, DecisionForm, MandateEndForm, PersonForm
+from .models import Body, Mandate, Person
 
 PAGE_SIZE = 50
 
@@ -233,6 +234,35 @@ def mandate_end(request, pk: int):
 
 
 # --- decisions ---------------------------------------------------------------------
+
+
+@login_required
+def person_edit(request, pk: int):
+    """Correct a person's name or birth date, or link their portal account."""
+    require_perm(request, selectors.MANAGE)
+    person = get_object_or_404(Person, pk=pk)
+    initial = {"naam": person.naam, "geboortedatum": person.geboortedatum, "user": person.user}
+    form = PersonForm(request.POST or None, initial=initial, person=person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_update(by=request.actor, person=person, **form.cleaned_data)
+        except ValidationError as error:
+            service_errors_into_form(form, error)
+        else:
+            messages.success(
+                request, _("De gegevens van %(naam)s zijn opgeslagen.") % {"naam": form.cleaned_data["naam"]}
+            )
+            return redirect(
+                request.GET.get("terug")
+                if url_has_allowed_host_and_scheme(request.GET.get("terug"), None)
+                else "governance:bodies"
+            )
+    return render(
+        request,
+        "governance/bodies/person_form.html",
+        {"form": form, "person": person},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required

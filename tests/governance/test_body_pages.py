@@ -455,3 +455,28 @@ def test_the_bodies_pages_keep_their_query_budget(secretaris, rvc_body, directie
         assert client.get("/governance/besluiten/").status_code == 200
     with django_assert_max_num_queries(12):
         assert client.get("/governance/organen/rvc/benoemen/").status_code == 200
+
+
+def test_a_manager_fills_in_a_birth_date_and_links_the_account(secretaris, rvc, eindhoven_user, rvc_body):
+    person = services.person_create(by=SYSTEM, naam="Els Zonder Datum")
+    url = reverse("governance:person_edit", args=[person.pk])
+    assert login(eindhoven_user).post(url, {"naam": "X"}).status_code == 403
+    assert login(rvc).get(url).status_code == 403
+    page = login(secretaris).post(
+        url + "?terug=/governance/organen/rvc/", {"naam": "Els de Wit", "geboortedatum": "1968-04-02", "user": rvc.pk}
+    )
+    assert page.status_code == 302 and page["Location"] == "/governance/organen/rvc/"
+    person.refresh_from_db()
+    assert (person.naam, person.geboortedatum, person.user) == ("Els de Wit", date(1968, 4, 2), rvc)
+    assert AuditEvent.objects.filter(action="governance.person_update", object_id=str(person.pk)).exists()
+    # Now she can be appointed to the RvC (the age limit needs the birth date).
+    seat(rvc_body, "", date(2026, 1, 1), person=person)
+
+
+def test_an_account_belongs_to_one_person(secretaris, rvc):
+    services.person_create(by=SYSTEM, naam="Eerste", user=rvc)
+    second = services.person_create(by=SYSTEM, naam="Tweede")
+    page = login(secretaris).post(
+        reverse("governance:person_edit", args=[second.pk]), {"naam": "Tweede", "user": rvc.pk}
+    )
+    assert page.status_code == 400 and Person.objects.get(pk=second.pk).user is None
