@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from beware.common.permissions import can
 from communities.models import Participation
@@ -289,7 +290,7 @@ class ObligationStatus:
 
 
 def _released_on(document: Document) -> date | None:
-    days = [d for d in (document.gedeeld_op and document.gedeeld_op.date(), document.vastgesteld_op) if d]
+    days = [d for d in (document.gedeeld_op and timezone.localdate(document.gedeeld_op), document.vastgesteld_op) if d]
     return min(days) if days else None
 
 
@@ -315,12 +316,14 @@ def compliance(year: int, today: date) -> list[ObligationStatus]:
             & Q(jaar__in=[year - 1, year, year + 1])
         )
     )
-    rvc_meetings = [m for m in meetings if m.body.soort == Body.Kind.RVC]
+    # Planned meetings count once they have been held.
+    held = [m for m in meetings if m.datum <= today]
+    rvc_meetings = [m for m in held if m.body.soort == Body.Kind.RVC]
     rows = []
     for item in obligations.obligations_for_year(year):
         evidence, met_on, progress = None, None, ""
         if item.kind == "alv":
-            alv = [m for m in meetings if m.body.soort == Body.Kind.ALV]
+            alv = [m for m in held if m.body.soort == Body.Kind.ALV]
             if alv:
                 evidence, met_on = alv[0], alv[0].datum
         elif item.kind == "rvc-vergaderingen":

@@ -611,7 +611,8 @@ def obligation_reminders_send(today: date | None = None) -> list[str]:
 
     today = today or timezone.localdate()
     sent = []
-    for year in (today.year, today.year + 1):
+    # Last year's December deadlines become late on 1 January.
+    for year in (today.year - 1, today.year, today.year + 1):
         for row in selectors.compliance(year, today):
             if row.status == obligations.MET:
                 continue

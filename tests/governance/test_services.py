@@ -29,8 +29,8 @@ from governance.models import (
     Person,
     ReadReceipt,
 )
-from membership.models import MemberRole
 from membership import admission
+from membership.models import MemberRole
 from tests.factories import CommunityFactory, MemberFactory, UserFactory, member_user
 
 SYSTEM = Actor.system()
@@ -418,3 +418,39 @@ def test_committees_belong_to_the_rvc_and_boards_to_a_community(directie, rvc_bo
         by=boss, soort="community", naam="Bestuur Zaken", slug="bestuur-zaken", community=CommunityFactory(slug="zaken")
     )
     assert not board.has_terms
+
+
+def test_december_deadlines_are_reminded_as_late_on_new_years_day(directie, rvc):
+    sent = services.obligation_reminders_send(date(2027, 1, 1))
+    assert {"rvc-vergaderingen-2026:te-laat", "evaluatie-directie-2026:te-laat"} <= set(sent)
+
+
+def test_planned_meetings_do_not_count_before_they_are_held(directie):
+    rvc_body = Body.objects.get(soort=Body.Kind.RVC)
+    for month in (3, 6, 9, 11):
+        services.meeting_record(
+            by=Actor(user=directie), body=rvc_body, datum=date(2026, month, 1), titel=f"RvC {month}"
+        )
+    rows = {r.obligation.kind: r for r in selectors.compliance(2026, date(2026, 1, 15))}
+    assert (rows["rvc-vergaderingen"].progress, rows["rvc-vergaderingen"].status) == ("0 van 4 vergaderingen", "open")
+    rows = {r.obligation.kind: r for r in selectors.compliance(2026, date(2026, 11, 1))}
+    assert (rows["rvc-vergaderingen"].progress, rows["rvc-vergaderingen"].met_on) == (
+        "4 van 4 vergaderingen",
+        date(2026, 11, 1),
+    )
+
+
+def test_a_report_shared_just_after_midnight_counts_on_the_local_day(directie):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    boss = Actor(user=directie)
+    document = services.document_create(
+        by=boss, titel="Q1", soort="kwartaalrapportage", doelgroep="rvc", jaar=2026, kwartaal=1, bestand=pdf()
+    )
+    shared = datetime(2026, 7, 1, 0, 30, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    Document.objects.filter(pk=document.pk).update(gedeeld_op=shared)
+    row = next(
+        r for r in selectors.compliance(2026, date(2026, 7, 2)) if r.obligation.key == "kwartaalrapportage-2026-q1"
+    )
+    assert (row.status, row.met_on, row.met_late) == ("voldaan", date(2026, 7, 1), True)
