@@ -14,6 +14,12 @@ from beware.common.models import Immutable, ImmutableQuerySet
 from . import mandates
 
 CONTRACT_APPROVAL_THRESHOLD = Decimal("50000.00")
+# (soort, naam, slug, minimum, maximum): DOMAIN.md §1.
+STATUTORY_BODIES = [
+    ("alv", "Algemene ledenvergadering", "alv", 0, None),
+    ("rvc", "Raad van commissarissen", "rvc", 3, 6),
+    ("directie", "Directie", "directie", 2, None),
+]
 
 
 class Body(models.Model):

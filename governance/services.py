@@ -18,6 +18,7 @@ from beware.common.templatetags.money import euro
 
 from . import mandates, selectors, uploads
 from .models import (
+    STATUTORY_BODIES,
     Body,
     ConflictOfInterest,
     Contract,
@@ -43,6 +44,17 @@ SINGLE_OFFICES = {
 
 
 # --- decisions, persons, mandates --------------------------------------------
+
+
+def ensure_statutory_bodies(**kwargs) -> dict[str, Body]:
+    """The ALV, RvC and directie always exist. Migration 0002 makes them; after
+    a flush (post_migrate runs again) they are made again the same way."""
+    bodies = {}
+    for soort, naam, slug, minimum, maximum in STATUTORY_BODIES:
+        bodies[soort], _ = Body.objects.get_or_create(
+            soort=soort, defaults={"naam": naam, "slug": slug, "minimum": minimum, "maximum": maximum}
+        )
+    return bodies
 
 
 def decision_record(
@@ -180,6 +192,8 @@ def mandate_appoint(
                 einddatum = term.end
         except mandates.TermRefused as refused:
             raise ValidationError({"__all__": str(refused)}) from refused
+        if body.soort == Body.Kind.COMMISSIE:
+            einddatum = _within_rvc_term(body, person, ingangsdatum, einddatum)
         if einddatum is not None and einddatum < ingangsdatum:
             raise ValidationError({"einddatum": "Het einde van de termijn ligt vóór de ingangsdatum."})
         if functie in SINGLE_OFFICES and any(m.functie == functie for m in current):
@@ -211,6 +225,24 @@ def mandate_appoint(
             },
         )
     return mandate
+
+
+def _within_rvc_term(committee: Body, person: Person, start: date, end: date | None) -> date | None:
+    """A committee member sits on the RvC, and the committee seat ends no
+    later than that RvC seat."""
+    seat = next((m for m in selectors.current_mandates(committee.parent, start) if m.person_id == person.pk), None)
+    if seat is None:
+        raise ValidationError(
+            {
+                "__all__": (
+                    f"{person} is op {start:%d-%m-%Y} geen lid van {committee.parent}; "
+                    "een commissie bestaat uit commissarissen."
+                )
+            }
+        )
+    if seat.last_day is not None and (end is None or end > seat.last_day):
+        return seat.last_day
+    return end
 
 
 def mandate_end(*, by: Actor, mandate: Mandate, datum: date, reden: str) -> Mandate:

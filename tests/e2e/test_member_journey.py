@@ -143,7 +143,7 @@ def test_pages_reflow_at_320_css_pixels(page, demo):
     """WCAG 1.4.10: at 320 CSS px (400% zoom) nothing but wide tables scrolls sideways."""
     log_in(page, EINDHOVEN)
     page.set_viewport_size({"width": 320, "height": 640})
-    for url in ["/", "/leden/", f"/leden/{demo['eindhoven'].pk}/", "/mijn-organisatie/"]:
+    for url in ["/", "/leden/", f"/leden/{demo['eindhoven'].pk}/", "/mijn-organisatie/", "/governance/documenten/"]:
         page.goto(url)
         scroll_width, viewport = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
         assert scroll_width <= viewport, f"{url} scrolls sideways at 320px: {scroll_width}px wide"

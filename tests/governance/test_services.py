@@ -454,3 +454,29 @@ def test_a_report_shared_just_after_midnight_counts_on_the_local_day(directie):
         r for r in selectors.compliance(2026, date(2026, 7, 2)) if r.obligation.key == "kwartaalrapportage-2026-q1"
     )
     assert (row.status, row.met_on, row.met_late) == ("voldaan", date(2026, 7, 1), True)
+
+
+def test_a_committee_seat_needs_an_rvc_seat_and_ends_with_it(directie, rvc_body, alv_decision):
+    committee = services.body_create(
+        by=Actor(user=directie), soort="commissie", naam="Auditcommissie", slug="audit", maximum=3, parent=rvc_body
+    )
+    outsider = services.person_create(by=SYSTEM, naam="Buitenstaander", geboortedatum=date(1970, 1, 1))
+    with pytest.raises(ValidationError, match="geen lid van Raad van commissarissen"):
+        services.mandate_appoint(
+            by=SYSTEM,
+            body=committee,
+            person=outsider,
+            functie="lid",
+            ingangsdatum=date(2026, 1, 1),
+            besluit=alv_decision,
+        )
+    seat = appoint(rvc_body, "Commissaris", date(1970, 1, 1), date(2025, 1, 1), alv_decision)
+    member = services.mandate_appoint(
+        by=SYSTEM,
+        body=committee,
+        person=seat.person,
+        functie="lid",
+        ingangsdatum=date(2026, 1, 1),
+        besluit=alv_decision,
+    )
+    assert member.einddatum == seat.einddatum == date(2028, 12, 31)

@@ -4,12 +4,16 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from communities import demo as communities_demo
+from governance import demo as governance_demo
 from invoicing import demo as invoicing_demo
 from membership import demo
 
 
 class Command(BaseCommand):
-    help = "Vult het portaal met demodata (de oprichtingssituatie, communities en businesscases) via de echte services."
+    help = (
+        "Vult het portaal met demodata (de oprichtingssituatie, communities, businesscases, facturen en "
+        "governance) via de echte services."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--scale", choices=["founding"], default="founding", help="Omvang van de demodata.")
@@ -32,6 +36,12 @@ class Command(BaseCommand):
         )
         if invoicing_demo.seed_last_years_run():
             self.stdout.write("Contributie van vorig jaar gefactureerd en grotendeels betaald.")
+        if governance_demo.seed_governance():
+            self.stdout.write(
+                "Governance aangemaakt: RvC, directie, besluiten, documenten, vergaderingen en registers."
+            )
+        else:
+            self.stdout.write("Governance was er al; niets gewijzigd.")
         self.stdout.write(f"\nDemo-logins (wachtwoord voor allemaal: {demo.DEMO_PASSWORD}):")
         for email, role in demo.demo_logins():
             self.stdout.write(f"  {email:28} {role}")

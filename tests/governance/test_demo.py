@@ -1,0 +1,192 @@
+"""The governance demo: built through the real services, twice without
+creating anything twice, and sensible on the rooster van aftreden, the
+bodies' warnings, the document register and the compliance dashboard."""
+
+from datetime import date
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from beware.accounts.models import User
+from beware.common.audit import verify_chain
+from beware.common.models import AuditEvent
+from governance import demo, obligations, selectors
+from governance.models import (
+    Body,
+    ConflictOfInterest,
+    Contract,
+    Decision,
+    Document,
+    DocumentVersion,
+    Mandate,
+    Meeting,
+    Person,
+    QuarterlyReport,
+    SideActivity,
+)
+from membership.demo import seed_founding_situation
+
+MODELS = [
+    Body,
+    Person,
+    Decision,
+    Mandate,
+    Document,
+    DocumentVersion,
+    Meeting,
+    QuarterlyReport,
+    SideActivity,
+    ConflictOfInterest,
+    Contract,
+    AuditEvent,
+]
+
+
+def counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+@pytest.fixture
+def seeded(db):
+    seed_founding_situation()
+    assert demo.seed_governance() is True
+    return timezone.localdate()
+
+
+def test_running_the_demo_twice_creates_nothing_twice(seeded):
+    before = counts()
+    assert before["Person"] == 6
+    assert before["Document"] == before["DocumentVersion"] == 5
+    assert demo.seed_governance() is False
+    assert counts() == before
+    assert verify_chain() is None
+
+
+def test_the_rvc_and_its_rooster_van_aftreden(seeded):
+    today = seeded
+    rvc = Body.objects.get(soort=Body.Kind.RVC)
+    overview = selectors.body_overview(rvc, today)
+    assert overview.size == 4
+    functies = {m.person.naam: m.functie for m in overview.mandates}
+    assert functies == {
+        "Hanneke de Wit": Mandate.Role.VOORZITTER,
+        "Pieter Bakker": Mandate.Role.VICEVOORZITTER,
+        "Rinske van der Raad": Mandate.Role.SECRETARIS,
+        "Youssef El Amrani": Mandate.Role.LID,
+    }
+    pieter = next(m for m in overview.mandates if m.person.naam == "Pieter Bakker")
+    assert overview.warnings == [
+        f"De termijn van Pieter Bakker loopt af op {pieter.einddatum:%d-%m-%Y}, binnen 6 maanden."
+    ]
+
+    rows = selectors.rooster_van_aftreden(rvc, today)
+    assert rows[0].mandate.person.naam == "Pieter Bakker"  # the first to retire
+    by_name = {r.mandate.person.naam: r for r in rows}
+    assert by_name["Pieter Bakker"].ending_soon and by_name["Pieter Bakker"].reappointable
+    hanneke = by_name["Hanneke de Wit"]
+    assert hanneke.mandate.termijn == 3
+    assert not hanneke.reappointable
+    assert "al 3 termijnen" in hanneke.reason
+    assert not hanneke.ending_soon
+    assert by_name["Rinske van der Raad"].mandate.termijn == 2
+    assert by_name["Rinske van der Raad"].reappointable
+    assert by_name["Youssef El Amrani"].reappointable
+    # Every appointment has the ALV decision that made it; the history is kept.
+    assert Mandate.objects.filter(body=rvc).count() == 3 + 1 + 2 + 1
+    assert set(Mandate.objects.filter(body=rvc).values_list("besluit__body__soort", flat=True)) == {Body.Kind.ALV}
+
+    # The RvC user is a commissaris, linked by the portal account.
+    assert Person.objects.get(user__email="rvc@beware.demo").naam == "Rinske van der Raad"
+
+
+def test_the_auditcommissie_and_the_directie(seeded):
+    today = seeded
+    committee = Body.objects.get(slug=demo.AUDITCOMMISSIE)
+    assert committee.soort == Body.Kind.COMMISSIE
+    assert committee.parent.soort == Body.Kind.RVC
+    overview = selectors.body_overview(committee, today)
+    assert {m.person.naam for m in overview.mandates} == {"Youssef El Amrani", "Rinske van der Raad"}
+    assert overview.warnings == []
+
+    directie = selectors.body_overview(Body.objects.get(soort=Body.Kind.DIRECTIE), today)
+    assert {(m.person.naam, m.functie) for m in directie.mandates} == {
+        ("Dirk de Directeur", Mandate.Role.ALGEMEEN_DIRECTEUR),
+        ("Ilse Verbeek", Mandate.Role.DIRECTEUR),
+    }
+    assert directie.warnings == []
+    assert Person.objects.get(naam="Dirk de Directeur").user.email == "directeur@beware.demo"
+    assert all(p.geboortedatum for p in Person.objects.all())
+
+
+def test_documents_are_real_pdfs_and_the_confidential_ones_stay_with_the_rvc(seeded):
+    for version in DocumentVersion.objects.all():
+        with version.bestand.open("rb") as f:
+            assert f.read(5) == b"%PDF-"
+        assert version.content_type == "application/pdf"
+
+    adopted = Document.objects.filter(status=Document.Status.VASTGESTELD)
+    assert set(adopted.values_list("soort", flat=True)) == {Document.Kind.STATUTEN, Document.Kind.REGLEMENT_RVC}
+    assert Document.objects.get(soort=Document.Kind.STATUTEN).besluit.body.soort == Body.Kind.ALV
+
+    member = User.objects.get(email="eindhoven@beware.demo")
+    rvc = User.objects.get(email="rvc@beware.demo")
+    visible_to_member = set(selectors.visible_documents(member).values_list("soort", flat=True))
+    assert visible_to_member == {Document.Kind.STATUTEN, Document.Kind.REGLEMENT_RVC}
+    evaluation = Document.objects.get(soort=Document.Kind.EVALUATIE_DIRECTIE)
+    assert evaluation.doelgroep == Document.Audience.RVC and evaluation.gedeeld_op is not None
+    assert selectors.visible_documents(rvc).filter(pk=evaluation.pk).exists()
+    assert not selectors.visible_documents(member).filter(pk=evaluation.pk).exists()
+
+
+def test_the_compliance_dashboard_of_this_year(seeded):
+    today = seeded
+    year = today.year
+    rows = {row.obligation.key: row for row in selectors.compliance(year, today)}
+    met = obligations.MET
+
+    def held_by(month: int, day: int) -> str:
+        return met if date(year, month, day) <= today else obligations.OPEN
+
+    assert rows[f"alv-{year}"].status == held_by(3, 24)
+    assert rows[f"rvc-accountant-{year}"].status == held_by(3, 10)
+    assert rows[f"rvc-vergaderingen-{year}"].progress == "3 van 4 vergaderingen"
+    assert rows[f"rvc-vergaderingen-{year}"].status == obligations.OPEN
+    assert rows[f"begroting-{year + 1}"].status == met
+    assert rows[f"evaluatie-directie-{year}"].status == met
+    report_year, quarter = demo._last_quarter(today)
+    report = rows[f"kwartaalrapportage-{report_year}-q{quarter}"]
+    assert report.status == met
+    assert report.evidence.titel == f"Kwartaalrapportage Q{quarter} {report_year}"
+    # Drawn up by the portal from the directie's texts, so its page shows them.
+    assert QuarterlyReport.objects.get(jaar=report_year, kwartaal=quarter).document == report.evidence
+    assert rows[f"zelfevaluatie-rvc-{year}"].status == obligations.OPEN
+
+
+def test_registers_and_contracts(seeded):
+    late = [a for a in selectors.side_activities() if a.reported_late]
+    assert [(a.person.naam, a.organisatie) for a in late] == [
+        ("Rinske van der Raad", "Vereniging Open Overheidssoftware")
+    ]
+    assert SideActivity.objects.count() == 4
+
+    signed = Contract.objects.get(status=Contract.Status.GETEKEND)
+    assert str(signed.bedrag) == "35000.00" and not signed.needs_approval
+    waiting = Contract.objects.get(status=Contract.Status.CONCEPT)
+    assert str(waiting.bedrag) == "120000.00" and waiting.needs_approval and waiting.rvc_besluit is None
+    conflict = ConflictOfInterest.objects.get()
+    assert conflict.contract == waiting
+    assert selectors.conflicted_people(contract=waiting) == {Person.objects.get(naam="Youssef El Amrani").pk}
+
+
+def test_seed_demo_builds_the_governance_once(db, settings):
+    settings.DEBUG = True
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "Governance aangemaakt" in out.getvalue()
+    before = counts()
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "Governance was er al; niets gewijzigd." in out.getvalue()
+    assert counts() == before
