@@ -52,15 +52,21 @@ def check_appointment(
     earlier_terms: int,
     years: int = RVC_TERM_YEARS,
     max_reappointments: int = RVC_MAX_REAPPOINTMENTS,
+    until: date | None = None,
 ) -> Term:
     """The term of an (re)appointment, or TermRefused: a fourth term, or a
-    term that would run past the person's 72nd birthday."""
+    term that would run past the person's 72nd birthday. `until` caps the
+    term (a committee seat ends with the RvC seat it rests on)."""
+    if not 1 <= years <= RVC_TERM_YEARS:
+        raise TermRefused(f"Een termijn duurt 1 tot {RVC_TERM_YEARS} jaar.")
     if earlier_terms > max_reappointments:
         raise TermRefused(
             f"{person} had al {earlier_terms} termijnen; na {max_reappointments} herbenoemingen "
             "is een nieuwe benoeming niet toegestaan."
         )
     end = term_end(start, years)
+    if until is not None and until < end:
+        end = until
     limit = add_years(born, AGE_LIMIT)
     if end >= limit:
         raise TermRefused(

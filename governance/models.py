@@ -200,6 +200,7 @@ class Document(models.Model):
     class Audience(models.TextChoices):
         LEDEN = "leden", "Alle leden"
         RVC = "rvc", "Raad van commissarissen"
+        RVC_BESLOTEN = "rvc-besloten", "Alleen de RvC (besloten, ook niet voor de directie)"
         DIRECTIE = "directie", "Directie"
         COMMUNITY = "community", "Eén community"
 
@@ -249,6 +250,7 @@ class Document(models.Model):
             ("manage_documents", "Mag het documentregister en de governancekalender beheren"),
             ("view_rvc_documents", "Mag documenten voor de RvC inzien"),
             ("view_directie_documents", "Mag documenten voor de directie inzien"),
+            ("manage_closed_rvc_documents", "Mag besloten RvC-documenten beheren en inzien"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -264,6 +266,34 @@ class Document(models.Model):
 
     def __str__(self):
         return self.titel
+
+
+# Which body adopts (stelt vast) which kind of document (DOMAIN.md §1, §6);
+# None: the decision of any body will do (e.g. minutes, adopted by their body).
+ADOPTED_BY = {
+    Document.Kind.STATUTEN: Body.Kind.ALV,
+    Document.Kind.JAARREKENING: Body.Kind.ALV,
+    Document.Kind.JAARVERSLAG: Body.Kind.ALV,
+    Document.Kind.BEGROTING: Body.Kind.ALV,
+    Document.Kind.MEERJARENPLAN: Body.Kind.ALV,
+    Document.Kind.REGLEMENT_RVC: Body.Kind.RVC,
+    Document.Kind.DIRECTIEREGLEMENT: Body.Kind.RVC,
+    Document.Kind.COMMISSIEREGLEMENT: Body.Kind.RVC,
+    Document.Kind.PROFIELSCHETS: Body.Kind.RVC,
+    Document.Kind.EVALUATIE_DIRECTIE: Body.Kind.RVC,
+    Document.Kind.ZELFEVALUATIE_RVC: Body.Kind.RVC,
+    Document.Kind.KWARTAALRAPPORTAGE: Body.Kind.DIRECTIE,
+    Document.Kind.LIDMAATSCHAPSOVEREENKOMST: Body.Kind.DIRECTIE,
+}
+
+# Who appoints to which body: the ALV the commissarissen, the RvC the
+# directors and its committees; a community board by its own decision.
+APPOINTED_BY = {
+    Body.Kind.RVC: Body.Kind.ALV,
+    Body.Kind.DIRECTIE: Body.Kind.RVC,
+    Body.Kind.COMMISSIE: Body.Kind.RVC,
+    Body.Kind.COMMUNITY: Body.Kind.COMMUNITY,
+}
 
 
 class DocumentVersion(Immutable):
@@ -312,6 +342,22 @@ class ReadReceipt(Immutable):
         constraints = [models.UniqueConstraint(fields=["document", "member"], name="one_receipt_per_member")]
 
 
+class ShareNotice(Immutable):
+    """One e-mail telling one person a document was shared; a re-run of the
+    task finds it and does not send again."""
+
+    document = models.ForeignKey(Document, verbose_name="document", on_delete=models.PROTECT, related_name="+")
+    email = models.EmailField("e-mailadres")
+    verstuurd_op = models.DateTimeField("verstuurd op", auto_now_add=True)
+
+    objects = ImmutableQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "bericht over een gedeeld document"
+        verbose_name_plural = "berichten over gedeelde documenten"
+        constraints = [models.UniqueConstraint(fields=["document", "email"], name="one_share_notice_per_recipient")]
+
+
 class Meeting(models.Model):
     """A meeting of a body, as far as the governance calendar counts it
     (the meetings-and-voting issue adds agenda, attendance and polls)."""
@@ -334,19 +380,20 @@ class Meeting(models.Model):
         return f"{self.titel} ({self.datum:%d-%m-%Y})"
 
 
-class ObligationReminder(Immutable):
+class ObligationReminder(models.Model):
     """A reminder sent for one obligation at one threshold, so beat never
-    sends it twice."""
+    sends it twice. Removed again only when the mail could not be sent."""
 
     sleutel = models.CharField("sleutel", max_length=120, unique=True)
     ontvangers = models.TextField("ontvangers")
     verstuurd_op = models.DateTimeField("verstuurd op", auto_now_add=True)
 
-    objects = ImmutableQuerySet.as_manager()
-
     class Meta:
         verbose_name = "herinnering governancekalender"
         verbose_name_plural = "herinneringen governancekalender"
+
+    def __str__(self):
+        return self.sleutel
 
 
 class QuarterlyReport(models.Model):

@@ -3,10 +3,11 @@ decides it: pages, search, downloads and the API all start here), the bodies
 with their warnings, the rooster van aftreden, the registers and the
 compliance of the governance calendar."""
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from beware.common.permissions import can
@@ -22,6 +23,7 @@ VIEW = "governance.view_governance"
 MANAGE_DOCUMENTS = "governance.manage_documents"
 VIEW_RVC_DOCUMENTS = "governance.view_rvc_documents"
 VIEW_DIRECTIE_DOCUMENTS = "governance.view_directie_documents"
+MANAGE_CLOSED_RVC_DOCUMENTS = "governance.manage_closed_rvc_documents"
 MANAGE_CONTRACTS = "governance.manage_contracts"
 APPROVE_CONTRACT = "governance.approve_contract"
 
@@ -31,12 +33,14 @@ APPROVE_CONTRACT = "governance.approve_contract"
 
 def visible_documents(user) -> QuerySet[Document]:
     """The documents this user may list, search, open and download. Managers
-    of the register see everything; everyone else sees what is released
-    (shared or adopted) to an audience they belong to."""
+    of the register see everything but the RvC's closed documents; those only
+    the RvC sees. Everyone else sees what is released (shared or adopted) to
+    an audience they belong to."""
     if not user.is_authenticated:
         return Document.objects.none()
+    closed = Q(doelgroep=Document.Audience.RVC_BESLOTEN) if can(user, MANAGE_CLOSED_RVC_DOCUMENTS) else Q(pk__in=[])
     if can(user, MANAGE_DOCUMENTS):
-        return Document.objects.all()
+        return Document.objects.filter(~Q(doelgroep=Document.Audience.RVC_BESLOTEN) | closed)
     audiences = Q(doelgroep=Document.Audience.LEDEN) if _belongs_to_members(user) else Q(pk__in=[])
     if can(user, VIEW_RVC_DOCUMENTS):
         audiences |= Q(doelgroep=Document.Audience.RVC)
@@ -44,7 +48,16 @@ def visible_documents(user) -> QuerySet[Document]:
         audiences |= Q(doelgroep=Document.Audience.DIRECTIE)
     audiences |= Q(doelgroep=Document.Audience.COMMUNITY, community__in=communities_of_user(user))
     released = Q(status=Document.Status.VASTGESTELD) | Q(gedeeld_op__isnull=False)
-    return Document.objects.filter(audiences & released)
+    return Document.objects.filter((audiences & released) | closed)
+
+
+def manage_permission(doelgroep: str) -> str:
+    """The permission that manages documents for this audience."""
+    return MANAGE_CLOSED_RVC_DOCUMENTS if doelgroep == Document.Audience.RVC_BESLOTEN else MANAGE_DOCUMENTS
+
+
+def may_manage_document(user, doelgroep: str) -> bool:
+    return can(user, manage_permission(doelgroep))
 
 
 def _belongs_to_members(user) -> bool:
@@ -76,6 +89,7 @@ def audience_emails(document: Document) -> list[str]:
     ALV-vertegenwoordigers, otherwise the body's members or the community's users."""
     from django.contrib.auth import get_user_model
 
+    from beware.accounts.roles import StaffRole
     from membership.models import MemberRole
 
     users = get_user_model().objects.filter(is_active=True)
@@ -88,8 +102,10 @@ def audience_emails(document: Document) -> list[str]:
             community=document.community, status=Participation.Status.DEELNEMER, einddatum__isnull=True
         ).values("member_id")
         users = users.filter(Q(member_roles__member__in=participating) | Q(coordinates__community=document.community))
-    else:
-        users = users.filter(groups__name=document.doelgroep)  # the audiences rvc and directie are role groups
+    elif document.doelgroep == Document.Audience.DIRECTIE:
+        users = users.filter(groups__name=StaffRole.DIRECTIE)
+    else:  # the RvC, for its open and its closed documents
+        users = users.filter(groups__name=StaffRole.RVC)
     return sorted(set(users.values_list("email", flat=True)))
 
 
@@ -111,7 +127,8 @@ def document_register(user, *, zoekterm: str = "", soort: str = "", doelgroep: s
 
 
 def may_manage_documents(user) -> bool:
-    return can(user, MANAGE_DOCUMENTS)
+    """May manage some part of the register (a new document, a version, ...)."""
+    return can(user, MANAGE_DOCUMENTS) or can(user, MANAGE_CLOSED_RVC_DOCUMENTS)
 
 
 def latest_version(document: Document):
@@ -184,11 +201,28 @@ def bodies_overview(day: date) -> list[BodyOverview]:
     return [body_overview(body, day) for body in bodies]
 
 
-def earlier_terms(body: Body, person, *, exclude=None) -> int:
-    terms = Mandate.objects.filter(body=body, person=person)
-    if exclude is not None:
-        terms = terms.exclude(pk=exclude.pk)
-    return terms.count()
+def earlier_terms(body: Body, person) -> int:
+    """Terms served (or begun) in this body: a function change within a term
+    keeps its term number, so this is the highest number, not a count."""
+    return Mandate.objects.filter(body=body, person=person).aggregate(n=Max("termijn"))["n"] or 0
+
+
+def mandates_overlapping(body: Body, start: date, end: date | None) -> list[Mandate]:
+    """Mandates of the body that share at least one day with [start, end]
+    (end None: open-ended), including those that start later."""
+    found = Mandate.objects.filter(body=body).select_related("person")
+    if end is not None:
+        found = found.filter(ingangsdatum__lte=end)
+    return [m for m in found if m.last_day is None or m.last_day >= start]
+
+
+def peak_size(mandates_: list[Mandate], start: date, end: date | None) -> int:
+    """The most mandates held on one day of [start, end]: the count only
+    rises on a start date, so those are the days to look at."""
+    days = {start} | {
+        m.ingangsdatum for m in mandates_ if m.ingangsdatum > start and (end is None or m.ingangsdatum <= end)
+    }
+    return max(sum(1 for m in mandates_ if m.is_current(day)) for day in days)
 
 
 @dataclass(frozen=True)
@@ -207,7 +241,7 @@ def rooster_van_aftreden(body: Body, day: date) -> list[RoosterRow]:
     terms_served = dict(
         Mandate.objects.filter(body=body, person__in=[m.person_id for m in current.values()])
         .values("person")
-        .annotate(n=Count("id"))
+        .annotate(n=Max("termijn"))
         .values_list("person", "n")
     )
     rows = []
@@ -283,6 +317,7 @@ class ObligationStatus:
     met_on: date | None
     evidence: object  # the Document or Meeting that met it, or None
     progress: str = ""  # e.g. "3 van 4 vergaderingen"
+    evidence_hidden: bool = False  # met by a document the viewer may not see
 
     @property
     def met_late(self) -> bool:
@@ -301,9 +336,12 @@ def _first_document(documents, **criteria) -> tuple[date | None, Document | None
     return min(found, key=lambda pair: pair[0]) if found else (None, None)
 
 
-def compliance(year: int, today: date) -> list[ObligationStatus]:
+def compliance(year: int, today: date, viewer=None) -> list[ObligationStatus]:
     """Every obligation with its deadline in `year`, met (with what met it),
-    open or late on `today`. Two queries, whatever the year holds."""
+    open or late on `today`. With a `viewer`, a document that met an
+    obligation but that the viewer may not see is not named (`evidence`
+    None, `evidence_hidden`); the status still shows. Three queries at most,
+    whatever the year holds."""
     meetings = list(
         Meeting.objects.filter(datum__year=year, body__soort__in=[Body.Kind.ALV, Body.Kind.RVC])
         .select_related("body")
@@ -311,7 +349,7 @@ def compliance(year: int, today: date) -> list[ObligationStatus]:
     )
     documents = list(
         Document.objects.filter(
-            Q(doelgroep__in=[Document.Audience.RVC, Document.Audience.LEDEN])
+            Q(doelgroep__in=[Document.Audience.RVC, Document.Audience.RVC_BESLOTEN, Document.Audience.LEDEN])
             & (Q(status=Document.Status.VASTGESTELD) | Q(gedeeld_op__isnull=False))
             & Q(jaar__in=[year - 1, year, year + 1])
         )
@@ -319,6 +357,11 @@ def compliance(year: int, today: date) -> list[ObligationStatus]:
     # Planned meetings count once they have been held.
     held = [m for m in meetings if m.datum <= today]
     rvc_meetings = [m for m in held if m.body.soort == Body.Kind.RVC]
+
+    @functools.cache
+    def visible_ids() -> set[int]:
+        return set(visible_documents(viewer).filter(pk__in=[d.pk for d in documents]).values_list("pk", flat=True))
+
     rows = []
     for item in obligations.obligations_for_year(year):
         evidence, met_on, progress = None, None, ""
@@ -340,13 +383,16 @@ def compliance(year: int, today: date) -> list[ObligationStatus]:
             if item.quarter:
                 criteria["kwartaal"] = item.quarter
             met_on, evidence = _first_document(documents, **criteria)
+        shown = evidence if met_on and met_on <= today else None
+        hidden = isinstance(shown, Document) and viewer is not None and shown.pk not in visible_ids()
         rows.append(
             ObligationStatus(
                 obligation=item,
                 status=obligations.status(item.deadline, met_on, today),
                 met_on=met_on if met_on and met_on <= today else None,
-                evidence=evidence if met_on and met_on <= today else None,
+                evidence=None if hidden else shown,
                 progress=progress,
+                evidence_hidden=hidden,
             )
         )
     return rows

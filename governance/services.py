@@ -18,6 +18,8 @@ from beware.common.templatetags.money import euro
 
 from . import mandates, selectors, uploads
 from .models import (
+    ADOPTED_BY,
+    APPOINTED_BY,
     STATUTORY_BODIES,
     Body,
     ConflictOfInterest,
@@ -158,26 +160,29 @@ def mandate_appoint(
     ingangsdatum: date,
     besluit: Decision,
     einddatum: date | None = None,
+    years: int = mandates.RVC_TERM_YEARS,
+    termijn: int | None = None,
 ) -> Mandate:
-    """Appoint (or reappoint) a person. For the RvC and its committees the
-    term follows from the terms-of-office kernel, which refuses a fourth term
-    or a term past age 72; no body grows past its maximum."""
+    """Appoint (or reappoint) a person, by a decision of the body that
+    appoints to this one. For the RvC and its committees the term follows
+    from the terms-of-office kernel (`years`, at most 4), which refuses a
+    fourth term or a term past age 72; a committee seat ends with the RvC
+    seat. No body grows past its maximum and no office has two holders, on
+    any day of the new term. `termijn` is given only when a function changes
+    within a term (mandate_change_function)."""
     require(by, MANAGE)
     if body.soort == Body.Kind.ALV:
         raise ValidationError({"body": "De ALV bestaat uit alle actieve leden; daarin wordt niemand benoemd."})
+    appointing = APPOINTED_BY[body.soort]
+    if besluit.body.soort != appointing or (appointing == Body.Kind.COMMUNITY and besluit.body_id != body.pk):
+        expected = body.naam if appointing == Body.Kind.COMMUNITY else Body.Kind(appointing).label
+        raise ValidationError({"besluit": f"Benoemingen in {body} gebeuren bij besluit van: {expected}."})
     with transaction.atomic():
         # Appointments to one body are serialised, so two at once cannot both
         # pass the size check.
         body = Body.objects.select_for_update().get(pk=body.pk)
-        current = selectors.current_mandates(body, ingangsdatum)
-        if any(m.person_id == person.pk for m in current):
-            raise ValidationError(
-                {"ingangsdatum": f"{person} heeft op {ingangsdatum:%d-%m-%Y} al een lopend mandaat in {body}."}
-            )
-        earlier = selectors.earlier_terms(body, person)
+        earlier = selectors.earlier_terms(body, person) if termijn is None else termijn - 1
         try:
-            if body.maximum is not None:
-                mandates.check_size_after_appointment(body.naam, len(current), maximum=body.maximum)
             if body.has_terms:
                 if person.geboortedatum is None:
                     raise ValidationError(
@@ -186,20 +191,38 @@ def mandate_appoint(
                             "die is nodig voor de leeftijdsgrens."
                         }
                     )
+                seat_end = _rvc_seat_end(body, person, ingangsdatum) if body.soort == Body.Kind.COMMISSIE else None
                 term = mandates.check_appointment(
-                    person=person.naam, born=person.geboortedatum, start=ingangsdatum, earlier_terms=earlier
+                    person=person.naam,
+                    born=person.geboortedatum,
+                    start=ingangsdatum,
+                    earlier_terms=earlier,
+                    years=years,
+                    until=einddatum if termijn is not None else seat_end,
                 )
                 einddatum = term.end
         except mandates.TermRefused as refused:
             raise ValidationError({"__all__": str(refused)}) from refused
-        if body.soort == Body.Kind.COMMISSIE:
-            einddatum = _within_rvc_term(body, person, ingangsdatum, einddatum)
         if einddatum is not None and einddatum < ingangsdatum:
             raise ValidationError({"einddatum": "Het einde van de termijn ligt vóór de ingangsdatum."})
-        if functie in SINGLE_OFFICES and any(m.functie == functie for m in current):
-            holder = next(m.person for m in current if m.functie == functie)
+        overlapping = selectors.mandates_overlapping(body, ingangsdatum, einddatum)
+        if any(m.person_id == person.pk for m in overlapping):
             raise ValidationError(
-                {"functie": f"{body} heeft al een {Mandate.Role(functie).label.lower()}: {holder}. Beëindig dat eerst."}
+                {"ingangsdatum": f"{person} heeft in deze periode al een mandaat in {body}; beëindig dat eerst."}
+            )
+        if body.maximum is not None:
+            try:
+                mandates.check_size_after_appointment(
+                    body.naam, selectors.peak_size(overlapping, ingangsdatum, einddatum), maximum=body.maximum
+                )
+            except mandates.TermRefused as refused:
+                raise ValidationError({"__all__": str(refused)}) from refused
+        if functie in SINGLE_OFFICES and (holder := next((m for m in overlapping if m.functie == functie), None)):
+            raise ValidationError(
+                {
+                    "functie": f"{body} heeft in deze periode al een {Mandate.Role(functie).label.lower()}: "
+                    f"{holder.person}. Beëindig dat eerst."
+                }
             )
         mandate = Mandate.objects.create(
             body=body,
@@ -227,7 +250,36 @@ def mandate_appoint(
     return mandate
 
 
-def _within_rvc_term(committee: Body, person: Person, start: date, end: date | None) -> date | None:
+def mandate_change_function(*, by: Actor, mandate: Mandate, functie: str, datum: date, besluit: Decision) -> Mandate:
+    """A sitting member takes another function (a lid becomes voorzitter):
+    the current mandate ends the day before, the new one runs to the same
+    end in the same term; it is not a reappointment."""
+    require(by, MANAGE)
+    if functie == mandate.functie:
+        raise ValidationError({"functie": "Kies een andere functie dan de huidige."})
+    with transaction.atomic():
+        mandate = Mandate.objects.select_for_update().select_related("body", "person").get(pk=mandate.pk)
+        if not mandate.is_current(datum) or datum == mandate.ingangsdatum:
+            raise ValidationError({"datum": "De datum moet na de ingangsdatum en binnen het lopende mandaat liggen."})
+        mandate_end(
+            by=by,
+            mandate=mandate,
+            datum=date.fromordinal(datum.toordinal() - 1),
+            reden=f"Functiewijziging naar {Mandate.Role(functie).label.lower()}",
+        )
+        return mandate_appoint(
+            by=by,
+            body=mandate.body,
+            person=mandate.person,
+            functie=functie,
+            ingangsdatum=datum,
+            besluit=besluit,
+            einddatum=mandate.einddatum,
+            termijn=mandate.termijn,
+        )
+
+
+def _rvc_seat_end(committee: Body, person: Person, start: date) -> date | None:
     """A committee member sits on the RvC, and the committee seat ends no
     later than that RvC seat."""
     seat = next((m for m in selectors.current_mandates(committee.parent, start) if m.person_id == person.pk), None)
@@ -240,9 +292,7 @@ def _within_rvc_term(committee: Body, person: Person, start: date, end: date | N
                 )
             }
         )
-    if seat.last_day is not None and (end is None or end > seat.last_day):
-        return seat.last_day
-    return end
+    return seat.last_day
 
 
 def mandate_end(*, by: Actor, mandate: Mandate, datum: date, reden: str) -> Mandate:
@@ -299,6 +349,36 @@ def _store_version(document: Document, upload, *, by: Actor, toelichting: str) -
     return version
 
 
+def _require_document_manager(by: Actor, doelgroep: str) -> None:
+    """The register's managers (directie, secretaris) manage documents, except
+    the RvC's closed ones, which only the RvC manages and reads."""
+    require(by, selectors.manage_permission(doelgroep))
+
+
+def orphan_files_remove(min_age_seconds: int = 3600) -> list[str]:
+    """Files of the register that no version refers to: written by an upload
+    whose transaction rolled back. Removed once they are an hour old, so an
+    upload still committing is left alone."""
+    import time
+
+    from django.core.files.storage import default_storage
+
+    referenced = set(DocumentVersion.objects.values_list("bestand", flat=True))
+    removed = []
+    try:
+        folders, _ = default_storage.listdir("governance")
+    except FileNotFoundError:
+        return removed
+    for folder in folders:
+        for name in default_storage.listdir(f"governance/{folder}")[1]:
+            path = f"governance/{folder}/{name}"
+            age = time.time() - default_storage.get_modified_time(path).timestamp()
+            if path not in referenced and age >= min_age_seconds:
+                default_storage.delete(path)
+                removed.append(path)
+    return removed
+
+
 def _check_audience(doelgroep: str, community) -> None:
     if doelgroep == Document.Audience.COMMUNITY and community is None:
         raise ValidationError({"community": "Kies de community voor wie het document is."})
@@ -319,7 +399,7 @@ def document_create(
     toelichting: str = "",
 ) -> Document:
     """A new document in the register, as a concept with its first version."""
-    require(by, MANAGE_DOCUMENTS)
+    _require_document_manager(by, doelgroep)
     _check_audience(doelgroep, community)
     if kwartaal is not None and not 1 <= kwartaal <= 4:
         raise ValidationError({"kwartaal": "Een kwartaal is 1, 2, 3 of 4."})
@@ -347,7 +427,7 @@ def document_create(
 def document_add_version(*, by: Actor, document: Document, bestand, toelichting: str = "") -> DocumentVersion:
     """A new version of a concept. An adopted document is frozen: a change
     is a new document adopted by a new decision."""
-    require(by, MANAGE_DOCUMENTS)
+    _require_document_manager(by, document.doelgroep)
     with transaction.atomic():
         document = Document.objects.select_for_update().get(pk=document.pk)
         if document.status == Document.Status.VASTGESTELD:
@@ -358,10 +438,19 @@ def document_add_version(*, by: Actor, document: Document, bestand, toelichting:
 
 
 def document_adopt(*, by: Actor, document: Document, besluit: Decision | None) -> Document:
-    """Concept → vastgesteld, only with the decision that adopted it."""
-    require(by, MANAGE_DOCUMENTS)
+    """Concept → vastgesteld, only with the decision that adopted it, taken
+    by the body that adopts this kind of document (ADOPTED_BY)."""
+    _require_document_manager(by, document.doelgroep)
     if besluit is None:
         raise ValidationError({"besluit": "Een document wordt alleen vastgesteld met het besluit dat het vaststelt."})
+    adopting = ADOPTED_BY.get(document.soort)
+    if adopting is not None and besluit.body.soort != adopting:
+        raise ValidationError(
+            {
+                "besluit": f"Een {document.get_soort_display().lower()} wordt vastgesteld bij besluit van: "
+                f"{Body.Kind(adopting).label}; {besluit.kenmerk} is een besluit van {besluit.body}."
+            }
+        )
     with transaction.atomic():
         document = Document.objects.select_for_update().get(pk=document.pk)
         if document.status == Document.Status.VASTGESTELD:
@@ -388,7 +477,7 @@ def document_adopt(*, by: Actor, document: Document, besluit: Decision | None) -
 def document_share(*, by: Actor, document: Document) -> Document:
     """Release a concept to its audience (for the ALV: send it to the
     members, whose first opening is recorded as a read receipt)."""
-    require(by, MANAGE_DOCUMENTS)
+    _require_document_manager(by, document.doelgroep)
     with transaction.atomic():
         document = Document.objects.select_for_update().get(pk=document.pk)
         if document.gedeeld_op is not None:
@@ -417,7 +506,8 @@ def document_opened(*, by: Actor, document: Document) -> None:
         return
     try:
         with transaction.atomic():
-            ReadReceipt.objects.create(document=document, member=by.member, user=by.user)
+            receipt = ReadReceipt.objects.create(document=document, member=by.member, user=by.user)
+            audit.record("governance.document_read", actor=by, obj=document, data={"leesbevestiging": receipt.pk})
     except IntegrityError:  # another user of the member was just first
         pass
 
@@ -553,7 +643,14 @@ def contract_approve(*, by: Actor, contract: Contract, kenmerk: str, datum: date
     """The RvC's prior approval, recorded as an RvC decision. A commissaris
     with a declared conflict of interest on the contract may not approve it."""
     require(by, selectors.APPROVE_CONTRACT)
-    person = getattr(by.user, "governance_person", None) if by.user is not None else None
+    if datum > timezone.localdate():
+        raise ValidationError({"datum": "De datum van de goedkeuring kan niet in de toekomst liggen."})
+    person = Person.objects.filter(user=by.user).first() if by.user is not None else None
+    if person is None and not by.is_system:
+        # Without it, a declared conflict of interest could not be checked.
+        raise ValidationError(
+            {"__all__": "Uw account is niet gekoppeld aan een commissaris; vraag de secretaris dat te doen."}
+        )
     if person is not None and person.pk in selectors.conflicted_people(contract=contract):
         raise ValidationError(
             {"__all__": "U heeft een tegenstrijdig belang gemeld bij dit contract en besluit er niet over."}
@@ -587,6 +684,10 @@ def contract_sign(*, by: Actor, contract: Contract, getekend_op: date) -> Contra
     """Mark a contract signed. Above EUR 50.000 only after the RvC approved
     it, and not signed before that approval."""
     require(by, selectors.MANAGE_CONTRACTS)
+    if getekend_op > timezone.localdate():
+        raise ValidationError(
+            {"getekend_op": "Een contract kan pas als getekend worden vastgelegd als het getekend is."}
+        )
     with transaction.atomic():
         # Lock only the contract: PostgreSQL cannot lock the nullable side of the join.
         contract = Contract.objects.select_for_update(of=("self",)).select_related("rvc_besluit").get(pk=contract.pk)
@@ -644,7 +745,7 @@ def obligation_reminders_send(today: date | None = None) -> list[str]:
     today = today or timezone.localdate()
     sent = []
     # Last year's December deadlines become late on 1 January.
-    for year in (today.year - 1, today.year, today.year + 1):
+    for year in (today.year - 1, today.year):
         for row in selectors.compliance(year, today):
             if row.status == obligations.MET:
                 continue
@@ -660,7 +761,7 @@ def obligation_reminders_send(today: date | None = None) -> list[str]:
             if not recipients:
                 continue
             with transaction.atomic():
-                _, created = ObligationReminder.objects.get_or_create(
+                reminder, created = ObligationReminder.objects.get_or_create(
                     sleutel=key, defaults={"ontvangers": ", ".join(recipients)}
                 )
                 if not created:
@@ -670,8 +771,9 @@ def obligation_reminders_send(today: date | None = None) -> list[str]:
                     actor=Actor.system(),
                     data={"verplichting": item.key, "sleutel": key, "ontvangers": recipients},
                 )
-                # Inside the transaction: a failed send rolls the record back,
-                # so the next beat tries again.
+            # Sent after the commit, so no lock waits on the mail server; a
+            # failed send removes the record and the next beat tries again.
+            try:
                 send_mail(
                     subject=f"Governancekalender: {item.title}",
                     message=render_to_string(
@@ -680,5 +782,8 @@ def obligation_reminders_send(today: date | None = None) -> list[str]:
                     from_email=settings.DEFAULT_FROM_EMAIL,
                     recipient_list=recipients,
                 )
+            except Exception:
+                reminder.delete()
+                raise
             sent.append(key)
     return sent

@@ -56,6 +56,7 @@ ROLE_PERMISSIONS = {
         "membership.approve_admission",
         "governance.view_governance",
         "governance.view_rvc_documents",
+        "governance.manage_closed_rvc_documents",
         "governance.approve_contract",
     ],
     StaffRole.SECRETARIS: [

@@ -154,6 +154,8 @@ MEDIA_URL = "/media/"
 
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# A mail server that hangs must not hold a worker or a request for long.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Beware ledenportaal <noreply@beware.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -173,6 +175,7 @@ CELERY_BEAT_SCHEDULE = {
     "betalingsherinneringen": {"task": "invoicing.tasks.send_reminders", "schedule": 24 * 3600},
     "facturen-inhalen": {"task": "invoicing.tasks.catch_up", "schedule": 3600},
     "governance-herinneringen": {"task": "governance.tasks.send_obligation_reminders", "schedule": 24 * 3600},
+    "governance-wezen-opruimen": {"task": "governance.tasks.sweep_orphan_files", "schedule": 24 * 3600},
 }
 
 # The document register accepts PDF, ODT and DOCX up to this size.

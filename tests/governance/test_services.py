@@ -164,6 +164,7 @@ def test_only_managers_appoint(rvc_body, alv_decision, rvc, eindhoven_user):
 
 def test_a_large_contract_is_signed_only_after_rvc_approval(directie, rvc):
     boss, commissaris = Actor(user=directie), Actor(user=rvc)
+    services.person_create(by=SYSTEM, naam="Rita Raad", geboortedatum=date(1970, 1, 1), user=rvc)
     contract = services.contract_create(
         by=boss, omschrijving="Hosting", wederpartij="Cloud BV", bedrag=Decimal("75000.00")
     )
@@ -460,8 +461,20 @@ def test_a_committee_seat_needs_an_rvc_seat_and_ends_with_it(directie, rvc_body,
     committee = services.body_create(
         by=Actor(user=directie), soort="commissie", naam="Auditcommissie", slug="audit", maximum=3, parent=rvc_body
     )
+    rvc_decision = services.decision_record(
+        by=SYSTEM, body=rvc_body, kenmerk="RvC-2026-01", datum=date(2026, 1, 1), onderwerp="Auditcommissie"
+    )
     outsider = services.person_create(by=SYSTEM, naam="Buitenstaander", geboortedatum=date(1970, 1, 1))
     with pytest.raises(ValidationError, match="geen lid van Raad van commissarissen"):
+        services.mandate_appoint(
+            by=SYSTEM,
+            body=committee,
+            person=outsider,
+            functie="lid",
+            ingangsdatum=date(2026, 1, 1),
+            besluit=rvc_decision,
+        )
+    with pytest.raises(ValidationError, match="bij besluit van: Raad van commissarissen"):
         services.mandate_appoint(
             by=SYSTEM,
             body=committee,
@@ -477,6 +490,157 @@ def test_a_committee_seat_needs_an_rvc_seat_and_ends_with_it(directie, rvc_body,
         person=seat.person,
         functie="lid",
         ingangsdatum=date(2026, 1, 1),
-        besluit=alv_decision,
+        besluit=rvc_decision,
     )
     assert member.einddatum == seat.einddatum == date(2028, 12, 31)
+    # Born 2 January 1957: a full committee term would pass age 72; capped by the RvC seat it does not.
+    older = appoint(rvc_body, "Ouder", date(1957, 1, 2), date(2025, 1, 1), alv_decision)
+    capped = services.mandate_appoint(
+        by=SYSTEM,
+        body=committee,
+        person=older.person,
+        functie="lid",
+        ingangsdatum=date(2028, 6, 1),
+        besluit=rvc_decision,
+    )
+    assert capped.einddatum == date(2028, 12, 31)
+
+
+def test_a_later_starting_appointment_counts_for_size_and_offices(rvc_body, alv_decision):
+    for n in range(5):
+        appoint(rvc_body, f"Zittend {n}", date(1970, 1, 1), date(2026, 1, 1), alv_decision)
+    appoint(rvc_body, "Later", date(1970, 1, 1), date(2026, 11, 1), alv_decision, Mandate.Role.VOORZITTER)
+    with pytest.raises(ValidationError, match="7 leden; het maximum is 6"):
+        appoint(rvc_body, "Eerder", date(1970, 1, 1), date(2026, 10, 1), alv_decision)
+    rvc_body.mandates.filter(person__naam="Zittend 0").update(beeindigd_op=date(2026, 2, 1))
+    with pytest.raises(ValidationError, match="al een voorzitter: Later"):
+        appoint(
+            rvc_body, "Tweede voorzitter", date(1970, 1, 1), date(2026, 3, 1), alv_decision, Mandate.Role.VOORZITTER
+        )
+
+
+def test_a_function_change_keeps_the_term(rvc_body, alv_decision):
+    seat = appoint(rvc_body, "Lid", date(1970, 1, 1), date(2025, 1, 1), alv_decision)
+    chair = services.mandate_change_function(
+        by=SYSTEM, mandate=seat, functie=Mandate.Role.VOORZITTER, datum=date(2026, 9, 1), besluit=alv_decision
+    )
+    seat.refresh_from_db()
+    assert (seat.beeindigd_op, chair.termijn, chair.ingangsdatum, chair.einddatum) == (
+        date(2026, 8, 31),
+        1,
+        date(2026, 9, 1),
+        date(2028, 12, 31),
+    )
+    assert selectors.earlier_terms(rvc_body, seat.person) == 1
+
+
+def test_a_shorter_term_lets_the_rvc_appoint_someone_near_72(rvc_body, alv_decision):
+    person = services.person_create(by=SYSTEM, naam="Bijna 72", geboortedatum=date(1956, 6, 1))
+    with pytest.raises(ValidationError, match="72e verjaardag"):
+        services.mandate_appoint(
+            by=SYSTEM, body=rvc_body, person=person, functie="lid", ingangsdatum=date(2026, 1, 1), besluit=alv_decision
+        )
+    mandate = services.mandate_appoint(
+        by=SYSTEM,
+        body=rvc_body,
+        person=person,
+        functie="lid",
+        ingangsdatum=date(2026, 1, 1),
+        besluit=alv_decision,
+        years=2,
+    )
+    assert mandate.einddatum == date(2027, 12, 31)
+
+
+def test_documents_are_adopted_by_the_right_body(directie, alv_decision):
+    boss = Actor(user=directie)
+    directie_decision = services.decision_record(
+        by=SYSTEM, body=Body.objects.get(soort="directie"), kenmerk="DIR-1", datum=date(2026, 1, 1), onderwerp="x"
+    )
+    statuten = services.document_create(by=boss, titel="Statuten", soort="statuten", doelgroep="leden", bestand=pdf())
+    with pytest.raises(ValidationError, match="bij besluit van: Algemene ledenvergadering"):
+        services.document_adopt(by=boss, document=statuten, besluit=directie_decision)
+    assert services.document_adopt(by=boss, document=statuten, besluit=alv_decision).status == "vastgesteld"
+
+
+def test_closed_rvc_documents_stay_with_the_rvc(directie, rvc):
+    secretaris = UserFactory(roles=[StaffRole.SECRETARIS])
+    with pytest.raises(PermissionDenied):
+        services.document_create(
+            by=Actor(user=directie), titel="E", soort="evaluatie-directie", doelgroep="rvc-besloten", bestand=pdf()
+        )
+    closed = services.document_create(
+        by=Actor(user=rvc),
+        titel="Evaluatie directie",
+        soort="evaluatie-directie",
+        doelgroep="rvc-besloten",
+        jaar=2026,
+        bestand=pdf(),
+    )
+    assert closed in selectors.visible_documents(rvc)
+    assert closed not in selectors.visible_documents(directie) and closed not in selectors.visible_documents(secretaris)
+    services.document_share(by=Actor(user=rvc), document=closed)
+
+    def evaluation_row(viewer):
+        rows = selectors.compliance(2026, date(2026, 12, 1), viewer)
+        return next(r for r in rows if r.obligation.kind == "evaluatie-directie")
+
+    assert (evaluation_row(directie).status, evaluation_row(directie).evidence) == ("voldaan", None)
+    assert evaluation_row(directie).evidence_hidden
+    assert evaluation_row(rvc).evidence == closed
+
+
+def test_contract_dates_cannot_lie_in_the_future(directie, rvc):
+    from django.utils import timezone
+
+    services.person_create(by=SYSTEM, naam="Rita", geboortedatum=date(1970, 1, 1), user=rvc)
+    tomorrow = date.fromordinal(timezone.localdate().toordinal() + 1)
+    contract = services.contract_create(
+        by=Actor(user=directie), omschrijving="C", wederpartij="W", bedrag=Decimal("90000.00")
+    )
+    with pytest.raises(ValidationError, match="toekomst"):
+        services.contract_approve(by=Actor(user=rvc), contract=contract, kenmerk="RvC-9", datum=tomorrow)
+    with pytest.raises(ValidationError, match="pas als getekend"):
+        services.contract_sign(by=Actor(user=directie), contract=contract, getekend_op=tomorrow)
+
+
+def test_an_unlinked_commissaris_cannot_approve(directie, rvc):
+    contract = services.contract_create(
+        by=Actor(user=directie), omschrijving="C", wederpartij="W", bedrag=Decimal("90000.00")
+    )
+    with pytest.raises(ValidationError, match="niet gekoppeld aan een commissaris"):
+        services.contract_approve(by=Actor(user=rvc), contract=contract, kenmerk="RvC-9", datum=date(2026, 1, 1))
+
+
+def test_a_failed_reminder_mail_is_tried_again(directie, monkeypatch):
+    def broken(**kwargs):
+        raise ConnectionError("mail server down")
+
+    monkeypatch.setattr("django.core.mail.send_mail", broken)
+    with pytest.raises(ConnectionError):
+        services.obligation_reminders_send(date(2026, 5, 31))
+    assert not ObligationReminder.objects.exists()
+    monkeypatch.undo()
+    assert services.obligation_reminders_send(date(2026, 5, 31))
+
+
+def test_share_notices_are_not_sent_twice(directie, rvc):
+    from governance.tasks import notify_document_shared
+
+    boss = Actor(user=directie)
+    document = services.document_create(by=boss, titel="Begroting", soort="begroting", doelgroep="rvc", bestand=pdf())
+    mail.outbox.clear()
+    assert notify_document_shared(document.pk) == 1
+    assert notify_document_shared(document.pk) == 0
+    assert len(mail.outbox) == 1
+
+
+def test_orphan_files_are_swept(directie):
+    from django.core.files.storage import default_storage
+
+    boss = Actor(user=directie)
+    kept = services.document_create(by=boss, titel="Blijft", soort="overig", doelgroep="leden", bestand=pdf())
+    orphan = default_storage.save("governance/999/wees.pdf", io.BytesIO(PDF_BYTES))
+    assert services.orphan_files_remove(min_age_seconds=3600) == []  # too young
+    assert services.orphan_files_remove(min_age_seconds=0) == [orphan]
+    assert default_storage.exists(kept.versions.get().bestand.name)
