@@ -99,3 +99,16 @@ def ending_soon(term: Term, today: date, months: int = WARN_MONTHS) -> bool:
 def rooster_van_aftreden(terms: Iterable[Term]) -> list[Term]:
     """The schedule of retirement: current terms by end date, then name."""
     return sorted(terms, key=lambda t: (t.end, t.person))
+
+
+def working_days_between(first: date, last: date) -> int:
+    """Working days (Monday to Friday) after `first` and before `last`: the
+    full days of notice between a convocation and its meeting."""
+    from datetime import timedelta
+
+    days = 0
+    day = first + timedelta(days=1)
+    while day < last:
+        days += day.weekday() < 5
+        day += timedelta(days=1)
+    return days

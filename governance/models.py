@@ -3,6 +3,7 @@ the decisions they take, the documents in force, the meetings the calendar
 counts, and the registers the RvC supervises with."""
 
 import secrets
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -370,6 +371,24 @@ class Meeting(models.Model):
     notulen = models.ForeignKey(
         Document, verbose_name="notulen", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    online = models.BooleanField("online", default=False, help_text="Deelnemers checken zelf in.")
+    voorzitter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="voorzitter",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    bijeengeroepen_op = models.DateTimeField("bijeengeroepen op", null=True, blank=True)
+    spoedreden = models.TextField(
+        "reden voor een kortere oproeptermijn", blank=True, help_text="Alleen bij een spoedeisende vergadering."
+    )
+    max_volmachten = models.PositiveSmallIntegerField(
+        "volmachten per gevolmachtigde",
+        default=1,
+        help_text="Hoeveel leden één gevolmachtigde ten hoogste vertegenwoordigt.",
+    )
 
     class Meta:
         verbose_name = "vergadering"
@@ -501,6 +520,15 @@ class ConflictOfInterest(models.Model):
     meeting = models.ForeignKey(
         Meeting, verbose_name="vergadering", null=True, blank=True, on_delete=models.PROTECT, related_name="conflicts"
     )
+    agenda_item = models.ForeignKey(
+        "AgendaItem",
+        verbose_name="agendapunt",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="conflicts",
+        help_text="Wie een belang meldt bij een agendapunt, stemt daarover niet.",
+    )
     toelichting = models.TextField("toelichting", blank=True)
     gemeld_op = models.DateField("gemeld op")
 
@@ -511,3 +539,278 @@ class ConflictOfInterest(models.Model):
 
     def __str__(self):
         return f"{self.person}: {self.onderwerp}"
+
+
+# --- meetings and voting (DOMAIN.md §5) ---------------------------------------------
+
+
+class AgendaItem(models.Model):
+    meeting = models.ForeignKey(Meeting, verbose_name="vergadering", on_delete=models.PROTECT, related_name="items")
+    volgorde = models.PositiveSmallIntegerField("volgorde")
+    titel = models.CharField("titel", max_length=300)
+    voorstel = models.TextField("voorstel", blank=True, help_text="Het voorstel waarover kan worden gestemd.")
+    documenten = models.ManyToManyField(Document, verbose_name="documenten", blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = "agendapunt"
+        verbose_name_plural = "agendapunten"
+        ordering = ["meeting", "volgorde"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "volgorde"], name="one_item_per_position")]
+
+    def __str__(self):
+        return f"{self.volgorde}. {self.titel}"
+
+
+class Attendance(Immutable):
+    """Who is present: a member (ALV, through its representative) or a person
+    (RvC, directie), checked in by the secretary or by themselves online."""
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name="vergadering", on_delete=models.PROTECT, related_name="attendance"
+    )
+    member = models.ForeignKey(
+        "membership.Member", verbose_name="lid", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    person = models.ForeignKey(Person, verbose_name="persoon", null=True, blank=True, on_delete=models.PROTECT)
+    ingecheckt_door = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="ingecheckt door", on_delete=models.PROTECT, related_name="+"
+    )
+    zelf = models.BooleanField("zelf ingecheckt", default=False)
+    ingecheckt_op = models.DateTimeField("ingecheckt op", auto_now_add=True)
+
+    objects = ImmutableQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "aanwezigheid"
+        verbose_name_plural = "presentielijst"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(member__isnull=False, person__isnull=True) | Q(member__isnull=True, person__isnull=False),
+                name="attendance_member_or_person",
+            ),
+            models.UniqueConstraint(fields=["meeting", "member"], name="member_present_once"),
+            models.UniqueConstraint(fields=["meeting", "person"], name="person_present_once"),
+        ]
+
+
+def proxy_path(proxy, filename: str) -> str:
+    return f"volmachten/{proxy.meeting_id}/{secrets.token_hex(16)}.pdf"
+
+
+class Proxy(models.Model):
+    """A written volmacht: one member's representative lets another member's
+    representative vote for it, for the whole meeting or some items."""
+
+    class Status(models.TextChoices):
+        AANGEVRAAGD = "aangevraagd", "Wacht op goedkeuring"
+        GOEDGEKEURD = "goedgekeurd", "Goedgekeurd"
+        AFGEWEZEN = "afgewezen", "Afgewezen"
+        INGETROKKEN = "ingetrokken", "Ingetrokken"
+
+    meeting = models.ForeignKey(Meeting, verbose_name="vergadering", on_delete=models.PROTECT, related_name="proxies")
+    verlener = models.ForeignKey(
+        "membership.Member", verbose_name="volmachtgever", on_delete=models.PROTECT, related_name="+"
+    )
+    gevolmachtigde = models.ForeignKey(
+        "membership.Member", verbose_name="gevolmachtigde", on_delete=models.PROTECT, related_name="+"
+    )
+    agendapunten = models.ManyToManyField(
+        AgendaItem, verbose_name="agendapunten", blank=True, help_text="Leeg: de hele vergadering."
+    )
+    bestand = models.FileField("ondertekende volmacht", upload_to=proxy_path, blank=True, max_length=200)
+    ondertekend_door = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="in het portaal ondertekend door",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField("status", max_length=20, choices=Status.choices, default=Status.AANGEVRAAGD)
+    aangevraagd_door = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="aangevraagd door", on_delete=models.PROTECT, related_name="+"
+    )
+    aangevraagd_op = models.DateTimeField("aangevraagd op", auto_now_add=True)
+    beoordeeld_door = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="beoordeeld door",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    beoordeeld_op = models.DateTimeField("beoordeeld op", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "volmacht"
+        verbose_name_plural = "volmachten"
+        ordering = ["meeting", "verlener__naam"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(verlener=models.F("gevolmachtigde")), name="no_proxy_to_oneself"),
+            models.UniqueConstraint(
+                fields=["meeting", "verlener"],
+                condition=Q(status__in=["aangevraagd", "goedgekeurd"]),
+                name="one_live_proxy_per_principal",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.verlener} → {self.gevolmachtigde}"
+
+    def covers(self, item: AgendaItem) -> bool:
+        items = list(self.agendapunten.all())
+        return not items or item in items
+
+
+class Poll(models.Model):
+    """A vote on a proposal: in a meeting (on an agenda item) or in writing
+    (buiten vergadering, with a deadline). Open polls store who voted what;
+    secret polls store who voted apart from what was voted. The electorate and
+    weights are frozen when the poll opens; the outcome is the kernel's."""
+
+    class Rule(models.TextChoices):
+        RVC = "rvc", "RvC in vergadering"
+        RVC_SCHRIFTELIJK = "rvc-schriftelijk", "RvC buiten vergadering"
+        DIRECTIE = "directie", "Directie in vergadering"
+        DIRECTIE_SCHRIFTELIJK = "directie-schriftelijk", "Directie buiten vergadering"
+        ALV = "alv", "ALV, gewone meerderheid"
+        ALV_GEKWALIFICEERD = "alv-gekwalificeerd", "ALV, gekwalificeerde meerderheid"
+        ALV_SCHRIFTELIJK = "alv-schriftelijk", "ALV buiten vergadering"
+        COMMUNITY = "community", "Community"
+
+    class Status(models.TextChoices):
+        CONCEPT = "concept", "Nog niet geopend"
+        OPEN = "open", "Open"
+        GESLOTEN = "gesloten", "Gesloten"
+
+    body = models.ForeignKey(Body, verbose_name="orgaan", on_delete=models.PROTECT, related_name="polls")
+    agenda_item = models.ForeignKey(
+        AgendaItem, verbose_name="agendapunt", null=True, blank=True, on_delete=models.PROTECT, related_name="polls"
+    )
+    vraag = models.CharField("voorstel", max_length=300)
+    geheim = models.BooleanField("geheime stemming", default=False)
+    regel = models.CharField("besluitregel", max_length=30, choices=Rule.choices)
+    quorum = models.CharField(
+        "quorum", max_length=20, blank=True, help_text="Een breuk, bijv. 1/2; leeg: de standaard van de regel."
+    )
+    deadline = models.DateTimeField("stemmen tot", null=True, blank=True, help_text="Alleen buiten vergadering.")
+    status = models.CharField("status", max_length=20, choices=Status.choices, default=Status.CONCEPT)
+    geopend_op = models.DateTimeField("geopend op", null=True, blank=True)
+    gesloten_op = models.DateTimeField("gesloten op", null=True, blank=True)
+    # The outcome, stored once when the poll closes.
+    uitslag = models.CharField("uitslag", max_length=20, blank=True)
+    voor = models.DecimalField("voor", max_digits=12, decimal_places=4, null=True, blank=True)
+    tegen = models.DecimalField("tegen", max_digits=12, decimal_places=4, null=True, blank=True)
+    onthouding = models.DecimalField("onthouding", max_digits=12, decimal_places=4, null=True, blank=True)
+    uitgebracht = models.DecimalField("uitgebrachte stemmen", max_digits=12, decimal_places=4, null=True, blank=True)
+    aanwezig = models.DecimalField(
+        "aanwezig of vertegenwoordigd", max_digits=12, decimal_places=4, null=True, blank=True
+    )
+    stemgerechtigd = models.DecimalField("stemgerechtigd", max_digits=12, decimal_places=4, null=True, blank=True)
+    controlegetal = models.CharField("controlegetal (SHA-256)", max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = "stemming"
+        verbose_name_plural = "stemmingen"
+        ordering = ["-id"]
+        permissions = [("chair_polls", "Mag stemmingen openen en sluiten als voorzitter of secretaris")]
+
+    def __str__(self):
+        return self.vraag
+
+    @property
+    def written(self) -> bool:
+        return self.regel.endswith("-schriftelijk")
+
+
+class PollVoter(Immutable):
+    """One entry of a poll's frozen electorate: a member (ALV, communities)
+    or a person (RvC, directie), its weight, whether it was present or
+    represented when the poll opened, and the member holding its proxy."""
+
+    poll = models.ForeignKey(Poll, verbose_name="stemming", on_delete=models.PROTECT, related_name="voters")
+    member = models.ForeignKey(
+        "membership.Member", verbose_name="lid", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    person = models.ForeignKey(Person, verbose_name="persoon", null=True, blank=True, on_delete=models.PROTECT)
+    gewicht = models.DecimalField("stemgewicht", max_digits=12, decimal_places=4, default=1)
+    aanwezig = models.BooleanField("aanwezig of vertegenwoordigd", default=False)
+    gevolmachtigde = models.ForeignKey(
+        "membership.Member", verbose_name="stemt via", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = ImmutableQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "stemgerechtigde"
+        verbose_name_plural = "stemgerechtigden"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(member__isnull=False, person__isnull=True) | Q(member__isnull=True, person__isnull=False),
+                name="voter_member_or_person",
+            ),
+            models.UniqueConstraint(fields=["poll", "member"], name="member_in_electorate_once"),
+            models.UniqueConstraint(fields=["poll", "person"], name="person_in_electorate_once"),
+        ]
+
+    def __str__(self):
+        return str(self.member or self.person)
+
+    @property
+    def key(self) -> str:
+        return f"lid:{self.member_id}" if self.member_id else f"persoon:{self.person_id}"
+
+
+class Ballot(Immutable):
+    """A vote in an open poll: final once cast, one per voter."""
+
+    poll = models.ForeignKey(Poll, verbose_name="stemming", on_delete=models.PROTECT, related_name="ballots")
+    voter = models.OneToOneField(
+        PollVoter, verbose_name="stemgerechtigde", on_delete=models.PROTECT, related_name="ballot"
+    )
+    keuze = models.CharField("keuze", max_length=12)
+    uitgebracht_door = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="uitgebracht door", on_delete=models.PROTECT, related_name="+"
+    )
+    uitgebracht_op = models.DateTimeField("uitgebracht op", auto_now_add=True)
+
+    objects = ImmutableQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "stem"
+        verbose_name_plural = "stemmen"
+
+
+class BallotReceipt(Immutable):
+    """In a secret poll: that this voter voted, never what."""
+
+    poll = models.ForeignKey(Poll, verbose_name="stemming", on_delete=models.PROTECT, related_name="receipts")
+    voter = models.OneToOneField(
+        PollVoter, verbose_name="stemgerechtigde", on_delete=models.PROTECT, related_name="receipt"
+    )
+    uitgebracht_door = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="uitgebracht door", on_delete=models.PROTECT, related_name="+"
+    )
+    uitgebracht_op = models.DateTimeField("uitgebracht op", auto_now_add=True)
+
+    objects = ImmutableQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "stembewijs"
+        verbose_name_plural = "stembewijzen"
+
+
+class SecretBallot(Immutable):
+    """In a secret poll: what was voted, with its weight, and nothing that
+    links it to a voter (a random key, no time, no user)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    poll = models.ForeignKey(Poll, verbose_name="stemming", on_delete=models.PROTECT, related_name="secret_ballots")
+    keuze = models.CharField("keuze", max_length=12)
+    gewicht = models.DecimalField("stemgewicht", max_digits=12, decimal_places=4)
+
+    objects = ImmutableQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "geheime stem"
+        verbose_name_plural = "geheime stemmen"

@@ -4,8 +4,13 @@ with their warnings, the rooster van aftreden, the registers and the
 compliance of the governance calendar."""
 
 import functools
+import hashlib
+import json
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
+from fractions import Fraction
 
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -15,7 +20,7 @@ from communities.models import Participation
 from membership import admission
 from membership.models import Member
 
-from . import mandates, obligations
+from . import mandates, obligations, tally
 from .models import Body, ConflictOfInterest, Contract, Decision, Document, Mandate, Meeting, SideActivity
 
 MANAGE = "governance.manage_governance"
@@ -396,3 +401,156 @@ def compliance(year: int, today: date, viewer=None) -> list[ObligationStatus]:
             )
         )
     return rows
+
+
+# --- meetings and voting -----------------------------------------------------------
+
+
+def represents(user, member) -> bool:
+    """The user is one of the member's ALV representatives."""
+    from membership.models import MemberRole
+
+    return (
+        user is not None
+        and member is not None
+        and MemberRole.objects.filter(user=user, member=member, role=MemberRole.Role.ALV_VERTEGENWOORDIGER).exists()
+    )
+
+
+def may_sign_for(user, member) -> bool:
+    """The member's authorised signatory in the portal is its lid-beheerder."""
+    from membership.models import MemberRole
+
+    return MemberRole.objects.filter(user=user, member=member, role=MemberRole.Role.LID_BEHEERDER).exists()
+
+
+MEMBER_RULES = {"alv", "alv-gekwalificeerd", "alv-schriftelijk", "community"}
+
+
+def electorate(poll) -> list[dict]:
+    """Who may vote on this poll, frozen when it opens: for the ALV every
+    active member (through its representative or its approved proxy), for a
+    community its participants, for the RvC and the directie the sitting
+    members; anyone with a declared conflict of interest on the item is left
+    out. Each with weight 1 and whether present or represented now."""
+    from .models import Attendance, Proxy
+
+    item = poll.agenda_item
+    meeting = item.meeting if item is not None else None
+    attended = Attendance.objects.filter(meeting=meeting) if meeting is not None else Attendance.objects.none()
+    if poll.regel in MEMBER_RULES:
+        if poll.regel == "community":
+            members = Member.objects.filter(
+                participations__community=poll.body.community,
+                participations__status=Participation.Status.DEELNEMER,
+                participations__einddatum__isnull=True,
+            ).distinct()
+        else:
+            members = alv_members()
+        present = set(attended.exclude(member=None).values_list("member_id", flat=True))
+        holders = {}
+        if meeting is not None:
+            for proxy in Proxy.objects.filter(meeting=meeting, status=Proxy.Status.GOEDGEKEURD).prefetch_related(
+                "agendapunten"
+            ):
+                if proxy.covers(item):
+                    holders[proxy.verlener_id] = proxy.gevolmachtigde_id
+        return [
+            {
+                "member": member,
+                "gewicht": Decimal(1),
+                "aanwezig": member.pk in present or holders.get(member.pk) in present,
+                "gevolmachtigde_id": holders.get(member.pk),
+            }
+            for member in members.order_by("naam")
+        ]
+    conflicted = set(item.conflicts.values_list("person_id", flat=True)) if item is not None else set()
+    present = set(attended.exclude(person=None).values_list("person_id", flat=True))
+    sitting = current_mandates(poll.body, timezone.localdate())
+    return [
+        {"person": m.person, "gewicht": Decimal(1), "aanwezig": m.person_id in present}
+        for m in sorted(sitting, key=lambda m: m.person.naam)
+        if m.person_id not in conflicted
+    ]
+
+
+def non_responders(poll) -> list:
+    """Entitled voters who have not voted (for the minutes of a written decision)."""
+    voted = poll.receipts if poll.geheim else poll.ballots
+    done = set(voted.values_list("voter_id", flat=True))
+    return [v for v in poll.voters.select_related("member", "person").order_by("id") if v.pk not in done]
+
+
+def electorate_digest(poll) -> str:
+    rows = sorted((v.key, str(v.gewicht), v.aanwezig, v.gevolmachtigde_id) for v in poll.voters.all())
+    return hashlib.sha256(json.dumps(rows).encode()).hexdigest()
+
+
+def may_vote_for(actor, voter) -> bool:
+    """A board member votes for themself; a member votes through its ALV
+    representative, or through the representative of the member holding its
+    approved proxy (then only there)."""
+    if actor.user is None:
+        return False
+    if voter.person_id:
+        return voter.person.user_id == actor.user.pk
+    holder_id = voter.gevolmachtigde_id or voter.member_id
+    return actor.member is not None and actor.member.pk == holder_id and represents(actor.user, actor.member)
+
+
+def _rule(poll):
+    quorum = Fraction(poll.quorum) if poll.quorum else None
+    return {
+        "rvc": tally.Rule.rvc_meeting,
+        "rvc-schriftelijk": tally.Rule.rvc_written,
+        "directie": tally.Rule.directie_meeting,
+        "directie-schriftelijk": tally.Rule.directie_written,
+        "alv": lambda: tally.Rule.alv(quorum=quorum),
+        "alv-gekwalificeerd": lambda: tally.Rule.alv(qualified=True, quorum=quorum),
+        "alv-schriftelijk": tally.Rule.alv_written,
+        "community": lambda: tally.Rule.community(quorum=quorum),
+    }[poll.regel]()
+
+
+def poll_votes(poll) -> dict[str, str]:
+    """The votes per voter key. For a secret poll the choices cannot be tied
+    to voters: each is given to a voter who voted with the same weight, which
+    changes nothing in the outcome (the tally does not depend on who is who)."""
+    if not poll.geheim:
+        return {b.voter.key: b.keuze for b in poll.ballots.select_related("voter")}
+    voted = defaultdict(list)
+    for receipt in poll.receipts.select_related("voter").order_by("voter_id"):
+        voted[receipt.voter.gewicht].append(receipt.voter.key)
+    choices = defaultdict(list)
+    for ballot in poll.secret_ballots.order_by("keuze"):
+        choices[ballot.gewicht].append(ballot.keuze)
+    return {key: choice for weight, keys in voted.items() for key, choice in zip(keys, choices[weight], strict=True)}
+
+
+def poll_outcome(poll) -> tuple[tally.Outcome, str]:
+    """The kernel's outcome and a SHA-256 over the frozen electorate, the
+    votes (for a secret poll: only the choices) and the result."""
+    voters = list(poll.voters.select_related("person"))
+    entitled = {v.key: v.gewicht for v in voters}
+    present = {v.key for v in voters if v.aanwezig}
+    votes = poll_votes(poll)
+    chair = None
+    if poll.regel == "directie":
+        chair = next(
+            (
+                f"persoon:{m.person_id}"
+                for m in current_mandates(poll.body, timezone.localdate())
+                if m.functie == "algemeen-directeur"
+            ),
+            None,
+        )
+    outcome = tally.tally(_rule(poll), entitled=entitled, present=present, votes=votes, chair=chair)
+    content = {
+        "stemming": poll.pk,
+        "regel": poll.regel,
+        "quorum": poll.quorum,
+        "kiezers": sorted((k, str(w), k in present) for k, w in entitled.items()),
+        "stemmen": sorted(votes.values()) if poll.geheim else sorted(votes.items()),
+        "uitslag": [outcome.result, str(outcome.voor), str(outcome.tegen), str(outcome.onthouding)],
+    }
+    return outcome, hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()

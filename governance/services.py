@@ -6,9 +6,10 @@ the same transaction."""
 import hashlib
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from beware.common import audit
@@ -16,11 +17,15 @@ from beware.common.audit import Actor
 from beware.common.permissions import require
 from beware.common.templatetags.money import euro
 
-from . import mandates, selectors, uploads
+from . import mandates, selectors, tally, uploads
 from .models import (
     ADOPTED_BY,
     APPOINTED_BY,
     STATUTORY_BODIES,
+    AgendaItem,
+    Attendance,
+    Ballot,
+    BallotReceipt,
     Body,
     ConflictOfInterest,
     Contract,
@@ -30,7 +35,11 @@ from .models import (
     Mandate,
     Meeting,
     Person,
+    Poll,
+    PollVoter,
+    Proxy,
     ReadReceipt,
+    SecretBallot,
     SideActivity,
 )
 
@@ -598,6 +607,7 @@ def conflict_declare(
     onderwerp: str,
     contract: Contract | None = None,
     meeting: Meeting | None = None,
+    agenda_item: AgendaItem | None = None,
     toelichting: str = "",
 ) -> ConflictOfInterest:
     _require_self_or_manager(by, person)
@@ -608,7 +618,8 @@ def conflict_declare(
             person=person,
             onderwerp=onderwerp,
             contract=contract,
-            meeting=meeting,
+            meeting=meeting or (agenda_item.meeting if agenda_item else None),
+            agenda_item=agenda_item,
             toelichting=toelichting,
             gemeld_op=timezone.localdate(),
         )
@@ -616,7 +627,12 @@ def conflict_declare(
             "governance.conflict_declare",
             actor=by,
             obj=conflict,
-            data={"persoon": person.naam, "onderwerp": onderwerp, "contract": contract and contract.pk},
+            data={
+                "persoon": person.naam,
+                "onderwerp": onderwerp,
+                "contract": contract and contract.pk,
+                "agendapunt": agenda_item and agenda_item.pk,
+            },
         )
     return conflict
 
@@ -787,3 +803,329 @@ def obligation_reminders_send(today: date | None = None) -> list[str]:
                 raise
             sent.append(key)
     return sent
+
+
+# --- meetings and voting (DOMAIN.md §5) ----------------------------------------------
+
+CHAIR = "governance.chair_polls"
+ALV_NOTICE_DAYS = 14
+RVC_NOTICE_WORKING_DAYS = 8
+
+
+def _may_chair(by: Actor, meeting: Meeting | None) -> bool:
+    if by.is_system:
+        return True
+    if meeting is not None and meeting.voorzitter_id and by.user is not None and meeting.voorzitter_id == by.user.pk:
+        return True
+    return by.user is not None and by.user.has_perm(CHAIR)
+
+
+def _require_chair(by: Actor, meeting: Meeting | None) -> None:
+    if not _may_chair(by, meeting):
+        raise PermissionDenied("Alleen de voorzitter of de secretaris mag dit doen.")
+
+
+def _notice_days_short(meeting: Meeting, today: date) -> str | None:
+    """What is wrong with the notice period, or None when it is kept."""
+    if meeting.body.soort == Body.Kind.ALV and (meeting.datum - today).days < ALV_NOTICE_DAYS:
+        return f"De ALV wordt ten minste {ALV_NOTICE_DAYS} dagen van tevoren bijeengeroepen."
+    rvc = meeting.body.soort == Body.Kind.RVC
+    if rvc and mandates.working_days_between(today, meeting.datum) < RVC_NOTICE_WORKING_DAYS:
+        return f"De RvC wordt ten minste {RVC_NOTICE_WORKING_DAYS} werkdagen van tevoren bijeengeroepen."
+    return None
+
+
+def meeting_convene(*, by: Actor, meeting: Meeting, spoedreden: str = "") -> Meeting:
+    """Send the convocation (agenda with its documents, as links) to those
+    entitled to attend. A shorter notice period needs a recorded reason."""
+    _require_chair(by, meeting)
+    today = timezone.localdate()
+    short = _notice_days_short(meeting, today)
+    if short and not spoedreden.strip():
+        raise ValidationError({"spoedreden": f"{short} Geef de reden als de vergadering spoedeisend is."})
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if meeting.bijeengeroepen_op is not None:
+            raise ValidationError({"__all__": f"De oproep is al verstuurd op {meeting.bijeengeroepen_op:%d-%m-%Y}."})
+        meeting.bijeengeroepen_op = timezone.now()
+        meeting.spoedreden = spoedreden.strip() if short else ""
+        meeting.save(update_fields=["bijeengeroepen_op", "spoedreden"])
+        audit.record(
+            "meeting.convene",
+            actor=by,
+            obj=meeting,
+            data={"datum": meeting.datum, "spoedreden": meeting.spoedreden, "termijn_te_kort": bool(short)},
+        )
+    return meeting
+
+
+def attendance_check_in(*, by: Actor, meeting: Meeting, member=None, person: Person | None = None) -> Attendance:
+    """The secretary checks anyone in; at an online meeting a member's
+    representative checks its member in, a board member themself."""
+    self_check_in = not _may_chair(by, meeting) and not (by.user is not None and by.user.has_perm(MANAGE_DOCUMENTS))
+    if self_check_in:
+        allowed = meeting.online and (
+            (member is not None and by.member == member and selectors.represents(by.user, member))
+            or (person is not None and person.user_id == getattr(by.user, "pk", None))
+        )
+        if not allowed:
+            raise PermissionDenied("Alleen de secretaris checkt deelnemers in; online checkt u alleen uzelf in.")
+    try:
+        with transaction.atomic():
+            attendance = Attendance.objects.create(
+                meeting=meeting, member=member, person=person, ingecheckt_door=by.user, zelf=self_check_in
+            )
+            audit.record(
+                "meeting.check_in",
+                actor=by,
+                obj=meeting,
+                data={"lid": member and member.pk, "persoon": person and person.pk, "zelf": self_check_in},
+            )
+    except IntegrityError as clash:
+        raise ValidationError({"__all__": f"{member or person} is al ingecheckt."}) from clash
+    return attendance
+
+
+def proxy_grant(
+    *, by: Actor, meeting: Meeting, gevolmachtigde, agendapunten=(), bestand=None, ondertekenen: bool = False
+) -> Proxy:
+    """A member grants a written proxy to another member: an uploaded signed
+    document, or signed in the portal by the member's authorised signatory
+    (its lid-beheerder)."""
+    verlener = by.member
+    if verlener is None or not selectors.represents(by.user, verlener):
+        raise PermissionDenied("Een volmacht geeft u namens het lid dat u vertegenwoordigt.")
+    if meeting.body.soort != Body.Kind.ALV:
+        raise ValidationError({"meeting": "Volmachten gelden alleen voor de ALV."})
+    if gevolmachtigde == verlener:
+        raise ValidationError({"gevolmachtigde": "Een lid kan zichzelf geen volmacht geven."})
+    if ondertekenen and not selectors.may_sign_for(by.user, verlener):
+        raise ValidationError({"ondertekenen": "Alleen de lid-beheerder tekent namens het lid in het portaal."})
+    if not ondertekenen and bestand is None:
+        raise ValidationError({"bestand": "Upload de ondertekende volmacht, of teken in het portaal."})
+    if bestand is not None and uploads.check_upload(bestand) != uploads.PDF:
+        raise ValidationError({"bestand": "Een ondertekende volmacht is een PDF-bestand."})
+    with transaction.atomic():
+        _check_proxy_cap(meeting, gevolmachtigde)
+        proxy = Proxy(
+            meeting=meeting,
+            verlener=verlener,
+            gevolmachtigde=gevolmachtigde,
+            ondertekend_door=by.user if ondertekenen else None,
+            aangevraagd_door=by.user,
+        )
+        if bestand is not None:
+            proxy.bestand.save(bestand.name, bestand, save=False)
+        try:
+            with transaction.atomic():
+                proxy.save()
+        except IntegrityError as clash:
+            raise ValidationError(
+                {"__all__": f"{verlener} heeft voor deze vergadering al een volmacht gegeven; trek die eerst in."}
+            ) from clash
+        proxy.agendapunten.set(agendapunten)
+        audit.record(
+            "meeting.proxy_grant",
+            actor=by,
+            obj=proxy,
+            data={
+                "vergadering": meeting.pk,
+                "volmachtgever": verlener.pk,
+                "gevolmachtigde": gevolmachtigde.pk,
+                "agendapunten": [i.pk for i in agendapunten],
+                "in_portaal_getekend": ondertekenen,
+            },
+        )
+    return proxy
+
+
+def _check_proxy_cap(meeting: Meeting, holder) -> None:
+    live = Proxy.objects.filter(
+        meeting=meeting, gevolmachtigde=holder, status__in=[Proxy.Status.AANGEVRAAGD, Proxy.Status.GOEDGEKEURD]
+    ).count()
+    if live >= meeting.max_volmachten:
+        raise ValidationError(
+            {
+                "gevolmachtigde": f"{holder} vertegenwoordigt al {live} lid of leden; "
+                f"het maximum is {meeting.max_volmachten} volmacht(en) per gevolmachtigde."
+            }
+        )
+
+
+def proxy_decide(*, by: Actor, proxy: Proxy, approve: bool) -> Proxy:
+    """The secretary approves (or refuses) a proxy before the polls open."""
+    require(by, MANAGE_DOCUMENTS)
+    with transaction.atomic():
+        proxy = Proxy.objects.select_for_update().get(pk=proxy.pk)
+        if proxy.status != Proxy.Status.AANGEVRAAGD:
+            raise ValidationError({"status": f"Deze volmacht is al {proxy.get_status_display().lower()}."})
+        proxy.status = Proxy.Status.GOEDGEKEURD if approve else Proxy.Status.AFGEWEZEN
+        proxy.beoordeeld_door, proxy.beoordeeld_op = by.user, timezone.now()
+        proxy.save(update_fields=["status", "beoordeeld_door", "beoordeeld_op"])
+        audit.record("meeting.proxy_decide", actor=by, obj=proxy, data={"status": proxy.status})
+    return proxy
+
+
+def proxy_revoke(*, by: Actor, proxy: Proxy) -> Proxy:
+    """The principal revokes its proxy, until the secretary approved it."""
+    if by.member != proxy.verlener or not selectors.represents(by.user, proxy.verlener):
+        raise PermissionDenied("Alleen het lid dat de volmacht gaf, trekt haar in.")
+    with transaction.atomic():
+        proxy = Proxy.objects.select_for_update().get(pk=proxy.pk)
+        if proxy.status != Proxy.Status.AANGEVRAAGD:
+            raise ValidationError(
+                {"status": "Een goedgekeurde of afgewezen volmacht kan niet meer worden ingetrokken."}
+            )
+        proxy.status = Proxy.Status.INGETROKKEN
+        proxy.save(update_fields=["status"])
+        audit.record("meeting.proxy_revoke", actor=by, obj=proxy)
+    return proxy
+
+
+def poll_create(
+    *,
+    by: Actor,
+    body: Body,
+    vraag: str,
+    regel: str,
+    agenda_item: AgendaItem | None = None,
+    geheim: bool = False,
+    quorum: str = "",
+    deadline=None,
+) -> Poll:
+    _require_chair(by, agenda_item.meeting if agenda_item else None)
+    rule = Poll.Rule(regel)
+    if rule.value.endswith("-schriftelijk") and (agenda_item is not None or deadline is None):
+        raise ValidationError({"deadline": "Een besluit buiten vergadering heeft een termijn en geen agendapunt."})
+    if not rule.value.endswith("-schriftelijk") and agenda_item is None:
+        raise ValidationError({"agenda_item": "Een stemming in een vergadering hoort bij een agendapunt."})
+    if quorum:
+        try:
+            Fraction(quorum)
+        except (ValueError, ZeroDivisionError) as bad:
+            raise ValidationError({"quorum": "Geef het quorum als breuk, bijvoorbeeld 1/2."}) from bad
+    with transaction.atomic():
+        poll = Poll.objects.create(
+            body=body,
+            agenda_item=agenda_item,
+            vraag=vraag,
+            regel=regel,
+            geheim=geheim,
+            quorum=quorum,
+            deadline=deadline,
+        )
+        audit.record(
+            "poll.create", actor=by, obj=poll, data={"vraag": vraag, "regel": regel, "geheim": geheim, "quorum": quorum}
+        )
+    return poll
+
+
+def poll_open(*, by: Actor, poll: Poll) -> Poll:
+    """Freeze the electorate and weights, and open the poll. A meeting's
+    polls open only once every proxy is decided."""
+    meeting = poll.agenda_item.meeting if poll.agenda_item_id else None
+    _require_chair(by, meeting)
+    with transaction.atomic():
+        poll = Poll.objects.select_for_update().get(pk=poll.pk)
+        if poll.status != Poll.Status.CONCEPT:
+            raise ValidationError({"status": "Deze stemming is al geopend."})
+        if meeting is not None:
+            waiting = Proxy.objects.filter(meeting=meeting, status=Proxy.Status.AANGEVRAAGD).count()
+            if waiting:
+                raise ValidationError(
+                    {"__all__": f"Er wachten nog {waiting} volmacht(en) op goedkeuring; beoordeel die eerst."}
+                )
+        electorate = selectors.electorate(poll)
+        if not electorate:
+            raise ValidationError({"__all__": "Er is niemand stemgerechtigd voor deze stemming."})
+        PollVoter.objects.bulk_create(PollVoter(poll=poll, **entry) for entry in electorate)
+        poll.status, poll.geopend_op = Poll.Status.OPEN, timezone.now()
+        poll.save(update_fields=["status", "geopend_op"])
+        audit.record(
+            "poll.open",
+            actor=by,
+            obj=poll,
+            data={"stemgerechtigden": len(electorate), "kiezers": selectors.electorate_digest(poll)},
+        )
+    return poll
+
+
+def _lock_open_poll(poll: Poll) -> Poll:
+    """Read the poll under a shared lock: ballots do not wait for each other,
+    but closing (FOR UPDATE) waits for ballots in flight, and a ballot after
+    the close sees it closed. SQLite serialises writers by itself."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT status FROM governance_poll WHERE id = %s FOR SHARE", [poll.pk])
+            row = cursor.fetchone()
+        poll.status = row[0]
+    else:
+        poll.refresh_from_db(fields=["status"])
+    return poll
+
+
+def ballot_cast(*, by: Actor, poll: Poll, voter: PollVoter, keuze: str) -> None:
+    """One vote per voter per poll, final once cast. A proxy holder casts a
+    separate vote for each principal; in a secret poll the choice is stored
+    apart from who voted."""
+    if keuze not in tally.OPTIONS:
+        raise ValidationError({"keuze": "Kies voor, tegen of onthouding."})
+    if voter.poll_id != poll.pk:
+        raise ValidationError({"__all__": "U staat niet op de lijst van stemgerechtigden van deze stemming."})
+    if not selectors.may_vote_for(by, voter):
+        raise PermissionDenied("U mag niet voor deze stemgerechtigde stemmen.")
+    if not poll.written and not voter.aanwezig:
+        raise ValidationError({"__all__": f"{voter} was niet aanwezig of vertegenwoordigd toen de stemming opende."})
+    with transaction.atomic():
+        poll = _lock_open_poll(poll)
+        if poll.status != Poll.Status.OPEN:
+            raise ValidationError({"__all__": "De stemming is gesloten; er kan niet meer worden gestemd."})
+        if poll.deadline is not None and timezone.now() > poll.deadline:
+            raise ValidationError({"__all__": "De termijn om te stemmen is verstreken."})
+        try:
+            with transaction.atomic():
+                if poll.geheim:
+                    BallotReceipt.objects.create(poll=poll, voter=voter, uitgebracht_door=by.user)
+                    SecretBallot.objects.create(poll=poll, keuze=keuze, gewicht=voter.gewicht)
+                else:
+                    Ballot.objects.create(poll=poll, voter=voter, keuze=keuze, uitgebracht_door=by.user)
+        except IntegrityError as clash:
+            raise ValidationError({"__all__": f"Voor {voter} is al gestemd; een stem is definitief."}) from clash
+        audit.record(
+            "poll.ballot",
+            actor=by,
+            obj=poll,
+            data={"stemgerechtigde": voter.key} | ({} if poll.geheim else {"keuze": keuze}),
+        )
+
+
+def poll_close(*, by: Actor, poll: Poll) -> Poll:
+    """Close the poll and store the kernel's outcome with a checksum over the
+    electorate, the votes and the result."""
+    meeting = poll.agenda_item.meeting if poll.agenda_item_id else None
+    _require_chair(by, meeting)
+    with transaction.atomic():
+        poll = Poll.objects.select_for_update().get(pk=poll.pk)
+        if poll.status != Poll.Status.OPEN:
+            raise ValidationError({"status": "Alleen een open stemming kan worden gesloten."})
+        outcome, digest = selectors.poll_outcome(poll)
+        poll.status, poll.gesloten_op = Poll.Status.GESLOTEN, timezone.now()
+        poll.uitslag = outcome.result
+        poll.voor, poll.tegen, poll.onthouding = outcome.voor, outcome.tegen, outcome.onthouding
+        poll.uitgebracht, poll.aanwezig, poll.stemgerechtigd = outcome.cast, outcome.present, outcome.entitled
+        poll.controlegetal = digest
+        poll.save()
+        audit.record(
+            "poll.close",
+            actor=by,
+            obj=poll,
+            data={
+                "uitslag": outcome.result,
+                "regel": outcome.rule,
+                "voor": outcome.voor,
+                "tegen": outcome.tegen,
+                "onthouding": outcome.onthouding,
+                "controlegetal": digest,
+            },
+        )
+    return poll

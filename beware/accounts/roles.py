@@ -36,6 +36,7 @@ ROLE_PERMISSIONS = {
         "governance.view_rvc_documents",
         "governance.view_directie_documents",
         "governance.manage_contracts",
+        "governance.chair_polls",
     ],
     StaffRole.OPERATIONEEL_MANAGER: [
         "membership.view_member",
@@ -67,6 +68,7 @@ ROLE_PERMISSIONS = {
         "governance.manage_documents",
         "governance.view_rvc_documents",
         "governance.view_directie_documents",
+        "governance.chair_polls",
     ],
 }
 

@@ -11,7 +11,8 @@ class Immutable(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        if self.pk is not None:
+        # _state.adding, not pk: a UUID key is set before the first save.
+        if not self._state.adding:
             raise PermissionError(f"Een vastgelegde {self._meta.verbose_name} kan niet worden gewijzigd.")
         super().save(*args, **kwargs)
 

@@ -1,0 +1,384 @@
+"""Meetings and voting through the services: convocation and its notice
+period, attendance, proxies, polls with a frozen electorate, one final vote
+per voter, secret polls that keep who apart from what, written decisions,
+the kernel's outcome with a checksum, and concurrency on PostgreSQL."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from beware.accounts.roles import StaffRole
+from beware.common.audit import Actor, verify_chain
+from beware.common.models import AuditEvent
+from governance import selectors, services
+from governance.models import Ballot, BallotReceipt, Body, Meeting, PollVoter, Proxy, SecretBallot
+from membership.models import MemberRole
+from tests.factories import MemberFactory, UserFactory, member_user
+
+SYSTEM = Actor.system()
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+@pytest.fixture
+def secretaris(db):
+    return UserFactory(roles=[StaffRole.SECRETARIS])
+
+
+@pytest.fixture
+def alv(db, secretaris):
+    """An ALV in three weeks with one agenda item, and three members each
+    with a representative (who is also its lid-beheerder)."""
+    body = Body.objects.get(soort=Body.Kind.ALV)
+    meeting = services.meeting_record(
+        by=Actor(user=secretaris), body=body, datum=timezone.localdate() + timedelta(days=21), titel="ALV"
+    )
+    item = meeting.items.create(volgorde=1, titel="Begroting 2027", voorstel="De ALV stelt de begroting vast.")
+    members = {code: MemberFactory(code=code, naam=f"Gemeente {code.title()}") for code in ("a", "b", "c")}
+    reps = {
+        code: member_user(member, MemberRole.Role.ALV_VERTEGENWOORDIGER, MemberRole.Role.LID_BEHEERDER)
+        for code, member in members.items()
+    }
+    return meeting, item, members, reps
+
+
+def as_rep(reps, members, code):
+    return Actor(user=reps[code], member=members[code])
+
+
+def voter_of(poll, member):
+    return PollVoter.objects.get(poll=poll, member=member)
+
+
+def test_an_alv_poll_with_a_proxy(alv, secretaris):
+    meeting, item, members, reps = alv
+    chair = Actor(user=secretaris)
+    proxy = services.proxy_grant(
+        by=as_rep(reps, members, "c"), meeting=meeting, gevolmachtigde=members["b"], ondertekenen=True
+    )
+    for code in ("a", "b"):
+        services.attendance_check_in(by=chair, meeting=meeting, member=members[code])
+    poll = services.poll_create(by=chair, body=meeting.body, vraag=item.titel, regel="alv", agenda_item=item)
+    with pytest.raises(ValidationError, match="1 volmacht\\(en\\) op goedkeuring"):
+        services.poll_open(by=chair, poll=poll)
+    services.proxy_decide(by=chair, proxy=proxy, approve=True)
+    poll = services.poll_open(by=chair, poll=poll)
+    voter_c = voter_of(poll, members["c"])
+    assert (voter_c.aanwezig, voter_c.gevolmachtigde_id) == (True, members["b"].pk)
+
+    services.ballot_cast(by=as_rep(reps, members, "a"), poll=poll, voter=voter_of(poll, members["a"]), keuze="voor")
+    services.ballot_cast(by=as_rep(reps, members, "b"), poll=poll, voter=voter_of(poll, members["b"]), keuze="tegen")
+    with pytest.raises(PermissionDenied):  # C gave its vote to B
+        services.ballot_cast(by=as_rep(reps, members, "c"), poll=poll, voter=voter_c, keuze="tegen")
+    services.ballot_cast(by=as_rep(reps, members, "b"), poll=poll, voter=voter_c, keuze="voor")
+    with pytest.raises(ValidationError, match="al gestemd"):
+        services.ballot_cast(
+            by=as_rep(reps, members, "a"), poll=poll, voter=voter_of(poll, members["a"]), keuze="tegen"
+        )
+
+    poll = services.poll_close(by=chair, poll=poll)
+    assert (poll.uitslag, poll.voor, poll.tegen, poll.uitgebracht, poll.stemgerechtigd) == (
+        "aangenomen",
+        Decimal(2),
+        Decimal(1),
+        Decimal(3),
+        Decimal(3),
+    )
+    assert len(poll.controlegetal) == 64 and selectors.poll_outcome(poll)[1] == poll.controlegetal
+    with pytest.raises(ValidationError, match="gesloten"):
+        services.ballot_cast(by=as_rep(reps, members, "a"), poll=poll, voter=voter_of(poll, members["a"]), keuze="voor")
+    assert Ballot.objects.filter(poll=poll).count() == 3
+    actions = list(AuditEvent.objects.filter(object_type="governance.Poll").values_list("action", flat=True))
+    assert actions == ["poll.create", "poll.open", "poll.ballot", "poll.ballot", "poll.ballot", "poll.close"]
+    assert verify_chain() is None
+
+
+def test_an_absent_member_and_an_outsider_cannot_vote(alv, secretaris):
+    meeting, item, members, reps = alv
+    chair = Actor(user=secretaris)
+    services.attendance_check_in(by=chair, meeting=meeting, member=members["a"])
+    poll = services.poll_open(
+        by=chair, poll=services.poll_create(by=chair, body=meeting.body, vraag="x", regel="alv", agenda_item=item)
+    )
+    with pytest.raises(ValidationError, match="niet aanwezig"):
+        services.ballot_cast(by=as_rep(reps, members, "b"), poll=poll, voter=voter_of(poll, members["b"]), keuze="voor")
+    outsider = MemberFactory(code="later", naam="Later lid")  # joined after the poll opened
+    assert not PollVoter.objects.filter(poll=poll, member=outsider).exists()
+    rep_of_outsider = member_user(outsider, MemberRole.Role.ALV_VERTEGENWOORDIGER)
+    with pytest.raises(PermissionDenied):
+        services.ballot_cast(
+            by=Actor(user=rep_of_outsider, member=outsider), poll=poll, voter=voter_of(poll, members["a"]), keuze="voor"
+        )
+    assert not Ballot.objects.exists()
+
+
+def test_proxies_to_oneself_beyond_the_cap_and_revoking(alv, secretaris):
+    meeting, _item, members, reps = alv
+    with pytest.raises(ValidationError, match="zichzelf"):
+        services.proxy_grant(
+            by=as_rep(reps, members, "a"), meeting=meeting, gevolmachtigde=members["a"], ondertekenen=True
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Proxy.objects.create(
+            meeting=meeting, verlener=members["a"], gevolmachtigde=members["a"], aangevraagd_door=reps["a"]
+        )
+    first = services.proxy_grant(
+        by=as_rep(reps, members, "a"), meeting=meeting, gevolmachtigde=members["b"], ondertekenen=True
+    )
+    with pytest.raises(ValidationError, match="het maximum is 1"):
+        services.proxy_grant(
+            by=as_rep(reps, members, "c"), meeting=meeting, gevolmachtigde=members["b"], ondertekenen=True
+        )
+    with pytest.raises(ValidationError, match="Upload de ondertekende volmacht"):
+        services.proxy_grant(by=as_rep(reps, members, "c"), meeting=meeting, gevolmachtigde=members["a"])
+    uploaded = services.proxy_grant(
+        by=as_rep(reps, members, "c"),
+        meeting=meeting,
+        gevolmachtigde=members["a"],
+        bestand=SimpleUploadedFile("volmacht.pdf", PDF, content_type="application/pdf"),
+    )
+    assert uploaded.bestand.name.startswith(f"volmachten/{meeting.pk}/")
+    services.proxy_revoke(by=as_rep(reps, members, "a"), proxy=first)
+    services.proxy_decide(by=Actor(user=secretaris), proxy=uploaded, approve=True)
+    with pytest.raises(ValidationError, match="niet meer worden ingetrokken"):
+        services.proxy_revoke(by=as_rep(reps, members, "c"), proxy=uploaded)
+    with pytest.raises(PermissionDenied):
+        services.proxy_revoke(by=as_rep(reps, members, "b"), proxy=first)
+
+
+def test_a_secret_poll_keeps_who_apart_from_what(alv, secretaris):
+    meeting, item, members, reps = alv
+    chair = Actor(user=secretaris)
+    for member in members.values():
+        services.attendance_check_in(by=chair, meeting=meeting, member=member)
+    poll = services.poll_open(
+        by=chair,
+        poll=services.poll_create(by=chair, body=meeting.body, vraag="x", regel="alv", agenda_item=item, geheim=True),
+    )
+    choices = {"a": "voor", "b": "tegen", "c": "voor"}
+    for code, choice in choices.items():
+        services.ballot_cast(
+            by=as_rep(reps, members, code), poll=poll, voter=voter_of(poll, members[code]), keuze=choice
+        )
+    poll = services.poll_close(by=chair, poll=poll)
+    assert (poll.uitslag, poll.voor, poll.tegen) == ("aangenomen", Decimal(2), Decimal(1))
+    # The tables: no link between a voter (or a user, or a time) and a choice.
+    secret_fields = {f.name for f in SecretBallot._meta.get_fields()}
+    assert secret_fields == {"id", "poll", "keuze", "gewicht"}
+    assert "keuze" not in {f.name for f in BallotReceipt._meta.get_fields()}
+    assert not Ballot.objects.exists()
+    assert sorted(SecretBallot.objects.values_list("keuze", flat=True)) == ["tegen", "voor", "voor"]
+    logged = AuditEvent.objects.filter(action="poll.ballot")
+    assert logged.count() == 3 and all("keuze" not in event.data for event in logged)
+
+
+def test_a_written_rvc_decision_needs_everyone_in_favour(db, secretaris):
+    rvc = Body.objects.get(soort=Body.Kind.RVC)
+    alv_body = Body.objects.get(soort=Body.Kind.ALV)
+    decision = services.decision_record(
+        by=SYSTEM, body=alv_body, kenmerk="ALV-1", datum=date(2025, 1, 1), onderwerp="x"
+    )
+    users = [UserFactory(roles=[StaffRole.RVC]) for _ in range(3)]
+    for n, user in enumerate(users):
+        person = services.person_create(by=SYSTEM, naam=f"Commissaris {n}", geboortedatum=date(1970, 1, 1), user=user)
+        services.mandate_appoint(
+            by=SYSTEM, body=rvc, person=person, functie="lid", ingangsdatum=date(2025, 1, 1), besluit=decision
+        )
+    chair = Actor(user=secretaris)
+    poll = services.poll_open(
+        by=chair,
+        poll=services.poll_create(
+            by=chair,
+            body=rvc,
+            vraag="Goedkeuring",
+            regel="rvc-schriftelijk",
+            deadline=timezone.now() + timedelta(days=7),
+        ),
+    )
+    voters = list(poll.voters.select_related("person"))
+    for voter in voters[:2]:
+        services.ballot_cast(by=Actor(user=voter.person.user), poll=poll, voter=voter, keuze="voor")
+    assert [str(v) for v in selectors.non_responders(poll)] == [str(voters[2])]
+    poll = services.poll_close(by=chair, poll=poll)
+    assert poll.uitslag == "geen quorum"  # one commissaris did not answer: not adopted
+
+
+def test_a_conflicted_commissaris_is_left_out_of_the_electorate(db, secretaris):
+    rvc = Body.objects.get(soort=Body.Kind.RVC)
+    alv_body = Body.objects.get(soort=Body.Kind.ALV)
+    decision = services.decision_record(
+        by=SYSTEM, body=alv_body, kenmerk="ALV-1", datum=date(2025, 1, 1), onderwerp="x"
+    )
+    people = [services.person_create(by=SYSTEM, naam=f"C{n}", geboortedatum=date(1970, 1, 1)) for n in range(3)]
+    for person in people:
+        services.mandate_appoint(
+            by=SYSTEM, body=rvc, person=person, functie="lid", ingangsdatum=date(2025, 1, 1), besluit=decision
+        )
+    meeting = services.meeting_record(by=Actor(user=secretaris), body=rvc, datum=timezone.localdate(), titel="RvC")
+    item = meeting.items.create(volgorde=1, titel="Contract")
+    services.conflict_declare(by=SYSTEM, person=people[0], onderwerp="Contract", agenda_item=item)
+    chair = Actor(user=secretaris)
+    poll = services.poll_open(
+        by=chair, poll=services.poll_create(by=chair, body=rvc, vraag="Contract", regel="rvc", agenda_item=item)
+    )
+    assert set(poll.voters.values_list("person__naam", flat=True)) == {"C1", "C2"}
+
+
+def test_the_notice_period_and_the_urgent_override(alv, secretaris):
+    meeting, *_ = alv
+    soon = Meeting.objects.create(body=meeting.body, datum=timezone.localdate() + timedelta(days=10), titel="Spoed")
+    with pytest.raises(ValidationError, match="14 dagen"):
+        services.meeting_convene(by=Actor(user=secretaris), meeting=soon)
+    soon = services.meeting_convene(by=Actor(user=secretaris), meeting=soon, spoedreden="Fusievoorstel met termijn")
+    assert soon.spoedreden == "Fusievoorstel met termijn" and soon.bijeengeroepen_op is not None
+    kept = services.meeting_convene(by=Actor(user=secretaris), meeting=meeting, spoedreden="niet nodig")
+    assert kept.spoedreden == ""
+
+
+def test_the_hash_chain_finds_a_changed_vote(alv, secretaris):
+    meeting, item, members, reps = alv
+    chair = Actor(user=secretaris)
+    services.attendance_check_in(by=chair, meeting=meeting, member=members["a"])
+    poll = services.poll_open(
+        by=chair, poll=services.poll_create(by=chair, body=meeting.body, vraag="x", regel="alv", agenda_item=item)
+    )
+    services.ballot_cast(by=as_rep(reps, members, "a"), poll=poll, voter=voter_of(poll, members["a"]), keuze="voor")
+    assert verify_chain() is None
+    ballot_event = AuditEvent.objects.get(action="poll.ballot")
+    with connection.cursor() as cursor:  # what an attacker with database access would do
+        cursor.execute("UPDATE common_auditevent SET data = %s WHERE id = %s", ['{"keuze": "tegen"}', ballot_event.pk])
+    assert verify_chain() == ballot_event.pk
+
+
+# --- concurrency (PostgreSQL) ------------------------------------------------------
+
+
+def _needs_postgresql():
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrency needs PostgreSQL: SQLite serialises all writers")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_300_concurrent_voters_are_each_counted_once():
+    _needs_postgresql()
+    secretaris = UserFactory(roles=[StaffRole.SECRETARIS])
+    body = Body.objects.get(soort=Body.Kind.ALV)
+    members = [MemberFactory(code=f"m{n}", naam=f"Lid {n:03d}") for n in range(300)]
+    reps = [member_user(m, MemberRole.Role.ALV_VERTEGENWOORDIGER) for m in members]
+    chair = Actor(user=secretaris)
+    poll = services.poll_open(
+        by=chair,
+        poll=services.poll_create(
+            by=chair, body=body, vraag="x", regel="alv-schriftelijk", deadline=timezone.now() + timedelta(hours=1)
+        ),
+    )
+    voters = {v.member_id: v for v in poll.voters.all()}
+    start = threading.Barrier(20)
+
+    def vote(batch):
+        start.wait()
+        try:
+            for member, rep in batch:
+                services.ballot_cast(
+                    by=Actor(user=rep, member=member), poll=poll, voter=voters[member.pk], keuze="voor"
+                )
+        finally:
+            connection.close()
+
+    pairs = list(zip(members, reps, strict=True))
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        list(pool.map(vote, [pairs[n::20] for n in range(20)]))
+    assert Ballot.objects.filter(poll=poll).count() == 300
+    poll = services.poll_close(by=chair, poll=poll)
+    assert (poll.voor, poll.uitslag) == (Decimal(300), "aangenomen")
+    assert verify_chain() is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_20_concurrent_attempts_by_one_voter_give_one_ballot():
+    _needs_postgresql()
+    secretaris = UserFactory(roles=[StaffRole.SECRETARIS])
+    member = MemberFactory(code="enkel", naam="Enkel lid")
+    rep = member_user(member, MemberRole.Role.ALV_VERTEGENWOORDIGER)
+    chair = Actor(user=secretaris)
+    poll = services.poll_open(
+        by=chair,
+        poll=services.poll_create(
+            by=chair,
+            body=Body.objects.get(soort=Body.Kind.ALV),
+            vraag="x",
+            regel="alv-schriftelijk",
+            deadline=timezone.now() + timedelta(hours=1),
+            geheim=True,
+        ),
+    )
+    voter = poll.voters.get()
+    start = threading.Barrier(20)
+    refused = []
+
+    def attempt(n):
+        start.wait()
+        try:
+            services.ballot_cast(
+                by=Actor(user=rep, member=member), poll=poll, voter=voter, keuze="voor" if n % 2 else "tegen"
+            )
+        except ValidationError:
+            refused.append(n)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        list(pool.map(attempt, range(20)))
+    assert (BallotReceipt.objects.count(), SecretBallot.objects.count(), len(refused)) == (1, 1, 19)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_ballot_is_lost_when_the_chair_closes_during_voting():
+    """Every ballot either lands before the close and is counted, or is refused."""
+    _needs_postgresql()
+    secretaris = UserFactory(roles=[StaffRole.SECRETARIS])
+    members = [MemberFactory(code=f"s{n}", naam=f"Lid {n:03d}") for n in range(60)]
+    reps = [member_user(m, MemberRole.Role.ALV_VERTEGENWOORDIGER) for m in members]
+    chair = Actor(user=secretaris)
+    poll = services.poll_open(
+        by=chair,
+        poll=services.poll_create(
+            by=chair,
+            body=Body.objects.get(soort=Body.Kind.ALV),
+            vraag="x",
+            regel="alv-schriftelijk",
+            deadline=timezone.now() + timedelta(hours=1),
+        ),
+    )
+    voters = {v.member_id: v for v in poll.voters.all()}
+    accepted = []
+
+    def vote(pair):
+        member, rep = pair
+        try:
+            services.ballot_cast(by=Actor(user=rep, member=member), poll=poll, voter=voters[member.pk], keuze="voor")
+            accepted.append(member.pk)
+        except ValidationError:
+            pass
+        finally:
+            connection.close()
+
+    def close():
+        try:
+            services.poll_close(by=chair, poll=poll)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        futures = [pool.submit(vote, pair) for pair in zip(members, reps, strict=True)]
+        futures.insert(30, pool.submit(close))
+        for future in futures:
+            future.result()
+    poll.refresh_from_db()
+    assert Ballot.objects.filter(poll=poll).count() == len(accepted) == int(poll.voor)
