@@ -343,20 +343,24 @@ class ReadReceipt(Immutable):
         constraints = [models.UniqueConstraint(fields=["document", "member"], name="one_receipt_per_member")]
 
 
-class ShareNotice(Immutable):
-    """One e-mail telling one person a document was shared; a re-run of the
+class Notice(Immutable):
+    """One e-mail about one thing (a shared document, a convocation, a written
+    decision) to one address, recorded before it is sent: a re-run of the
     task finds it and does not send again."""
 
-    document = models.ForeignKey(Document, verbose_name="document", on_delete=models.PROTECT, related_name="+")
+    sleutel = models.CharField("onderwerp", max_length=60, help_text="Bijv. document:12, oproep:3, stemming:7.")
     email = models.EmailField("e-mailadres")
     verstuurd_op = models.DateTimeField("verstuurd op", auto_now_add=True)
 
     objects = ImmutableQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "bericht over een gedeeld document"
-        verbose_name_plural = "berichten over gedeelde documenten"
-        constraints = [models.UniqueConstraint(fields=["document", "email"], name="one_share_notice_per_recipient")]
+        verbose_name = "verstuurd bericht"
+        verbose_name_plural = "verstuurde berichten"
+        constraints = [models.UniqueConstraint(fields=["sleutel", "email"], name="one_notice_per_recipient")]
+
+    def __str__(self):
+        return f"{self.sleutel} → {self.email}"
 
 
 class Meeting(models.Model):

@@ -554,3 +554,48 @@ def poll_outcome(poll) -> tuple[tally.Outcome, str]:
         "uitslag": [outcome.result, str(outcome.voor), str(outcome.tegen), str(outcome.onthouding)],
     }
     return outcome, hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+def meeting_invitees(meeting) -> list[str]:
+    """Who is convened: for the ALV the members' representatives, for a
+    community's meeting its participants' users, otherwise the body's sitting
+    members with a portal account."""
+    from django.contrib.auth import get_user_model
+
+    from membership.models import MemberRole
+
+    users = get_user_model().objects.filter(is_active=True)
+    if meeting.body.soort == Body.Kind.ALV:
+        users = users.filter(
+            member_roles__role=MemberRole.Role.ALV_VERTEGENWOORDIGER, member_roles__member__status=admission.ACTIEF
+        )
+    elif meeting.body.soort == Body.Kind.COMMUNITY:
+        users = users.filter(
+            member_roles__member__participations__community=meeting.body.community,
+            member_roles__member__participations__status=Participation.Status.DEELNEMER,
+        )
+    else:
+        people = [m.person_id for m in current_mandates(meeting.body, meeting.datum)]
+        users = users.filter(governance_person__in=people)
+    return sorted(set(users.values_list("email", flat=True)))
+
+
+def poll_voter_emails(poll) -> list[str]:
+    """The entitled voters of a poll: board members themselves, members
+    through their ALV representatives (or their proxy holder's)."""
+    from django.contrib.auth import get_user_model
+
+    from membership.models import MemberRole
+
+    voters = list(poll.voters.all())
+    members = {v.gevolmachtigde_id or v.member_id for v in voters if v.member_id}
+    people = [v.person_id for v in voters if v.person_id]
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(
+            Q(member_roles__member__in=members, member_roles__role=MemberRole.Role.ALV_VERTEGENWOORDIGER)
+            | Q(governance_person__in=people)
+        )
+    )
+    return sorted(set(users.values_list("email", flat=True)))

@@ -10,6 +10,7 @@ from fractions import Fraction
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from beware.common import audit
@@ -825,7 +826,7 @@ def _require_chair(by: Actor, meeting: Meeting | None) -> None:
         raise PermissionDenied("Alleen de voorzitter of de secretaris mag dit doen.")
 
 
-def _notice_days_short(meeting: Meeting, today: date) -> str | None:
+def notice_shortfall(meeting: Meeting, today: date) -> str | None:
     """What is wrong with the notice period, or None when it is kept."""
     if meeting.body.soort == Body.Kind.ALV and (meeting.datum - today).days < ALV_NOTICE_DAYS:
         return f"De ALV wordt ten minste {ALV_NOTICE_DAYS} dagen van tevoren bijeengeroepen."
@@ -840,7 +841,7 @@ def meeting_convene(*, by: Actor, meeting: Meeting, spoedreden: str = "") -> Mee
     entitled to attend. A shorter notice period needs a recorded reason."""
     _require_chair(by, meeting)
     today = timezone.localdate()
-    short = _notice_days_short(meeting, today)
+    short = notice_shortfall(meeting, today)
     if short and not spoedreden.strip():
         raise ValidationError({"spoedreden": f"{short} Geef de reden als de vergadering spoedeisend is."})
     with transaction.atomic():
@@ -856,7 +857,33 @@ def meeting_convene(*, by: Actor, meeting: Meeting, spoedreden: str = "") -> Mee
             obj=meeting,
             data={"datum": meeting.datum, "spoedreden": meeting.spoedreden, "termijn_te_kort": bool(short)},
         )
+        transaction.on_commit(lambda: _queue_notice("notify_convocation", meeting.pk))
     return meeting
+
+
+def _queue_notice(task_name: str, object_id: int) -> None:
+    from invoicing.services import queue_task
+
+    from . import tasks
+
+    queue_task(getattr(tasks, task_name), object_id)
+
+
+def agenda_item_add(*, by: Actor, meeting: Meeting, titel: str, voorstel: str = "") -> AgendaItem:
+    """The next item on a meeting's agenda, by its secretary or chair."""
+    if not _may_chair(by, meeting) and not (by.user is not None and by.user.has_perm(MANAGE_DOCUMENTS)):
+        raise PermissionDenied("Alleen de secretaris of de voorzitter stelt de agenda op.")
+    with transaction.atomic():
+        Meeting.objects.select_for_update().get(pk=meeting.pk)  # one position at a time
+        volgorde = (meeting.items.aggregate(n=Max("volgorde"))["n"] or 0) + 1
+        item = meeting.items.create(volgorde=volgorde, titel=titel, voorstel=voorstel)
+        audit.record(
+            "meeting.agenda_item_add",
+            actor=by,
+            obj=item,
+            data={"vergadering": meeting.pk, "volgorde": volgorde, "titel": titel},
+        )
+    return item
 
 
 def attendance_check_in(*, by: Actor, meeting: Meeting, member=None, person: Person | None = None) -> Attendance:
@@ -1047,6 +1074,8 @@ def poll_open(*, by: Actor, poll: Poll) -> Poll:
             obj=poll,
             data={"stemgerechtigden": len(electorate), "kiezers": selectors.electorate_digest(poll)},
         )
+        if poll.written:  # a decision outside a meeting is sent to every entitled voter
+            transaction.on_commit(lambda: _queue_notice("notify_written_poll", poll.pk))
     return poll
 
 

@@ -1,7 +1,7 @@
 """Governance pages under /governance/, one namespace; each group of pages
 keeps its own patterns beside its views."""
 
-from . import urls_bodies, urls_calendar, urls_documents, urls_registers
+from . import urls_bodies, urls_calendar, urls_documents, urls_meetings, urls_registers
 
 app_name = "governance"
 urlpatterns = [
@@ -9,4 +9,5 @@ urlpatterns = [
     *urls_registers.urlpatterns,
     *urls_documents.urlpatterns,
     *urls_calendar.urlpatterns,
+    *urls_meetings.urlpatterns,
 ]

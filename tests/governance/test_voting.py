@@ -382,3 +382,34 @@ def test_no_ballot_is_lost_when_the_chair_closes_during_voting():
             future.result()
     poll.refresh_from_db()
     assert Ballot.objects.filter(poll=poll).count() == len(accepted) == int(poll.voor)
+
+
+def test_the_convocation_and_a_written_decision_are_mailed_once(alv, secretaris, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from governance.tasks import notify_convocation, notify_written_poll
+
+    meeting, _item, _members, reps = alv
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.meeting_convene(by=Actor(user=secretaris), meeting=meeting)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(r.email for r in reps.values())
+    assert (
+        "1. Begroting 2027" in mail.outbox[0].body and f"/governance/vergaderingen/{meeting.pk}/" in mail.outbox[0].body
+    )
+    assert notify_convocation(meeting.pk) == 0  # a re-run sends nothing twice
+    mail.outbox.clear()
+    chair = Actor(user=secretaris)
+    with django_capture_on_commit_callbacks(execute=True):
+        poll = services.poll_open(
+            by=chair,
+            poll=services.poll_create(
+                by=chair,
+                body=meeting.body,
+                vraag="Fusie",
+                regel="alv-schriftelijk",
+                deadline=timezone.now() + timedelta(days=5),
+            ),
+        )
+    assert len(mail.outbox) == 3 and "iedere stemgerechtigde vóór stemt" in mail.outbox[0].body
+    assert notify_written_poll(poll.pk) == 0
