@@ -8,7 +8,9 @@ downloaded through the portal, which decides who may see them."""
 from django.contrib import admin
 
 from beware.common.admin import ReadOnlyAdmin
+from beware.common.permissions import can
 
+from . import selectors
 from .models import (
     Body,
     ConflictOfInterest,
@@ -85,8 +87,22 @@ class DocumentVersionInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class _ClosedDocumentsHidden:
+    """The RvC's closed documents only for those who may see them in the
+    portal, also here (a superuser holds every permission)."""
+
+    document_path = "document__"
+
+    def get_queryset(self, request):
+        found = super().get_queryset(request)
+        if can(request.user, selectors.MANAGE_CLOSED_RVC_DOCUMENTS):
+            return found
+        return found.exclude(**{f"{self.document_path}doelgroep": Document.Audience.RVC_BESLOTEN})
+
+
 @admin.register(Document)
-class DocumentAdmin(ReadOnlyAdmin):
+class DocumentAdmin(_ClosedDocumentsHidden, ReadOnlyAdmin):
+    document_path = ""
     list_display = ["titel", "soort", "doelgroep", "status", "jaar", "kwartaal", "gedeeld_op", "aangemaakt_op"]
     list_filter = ["status", "soort", "doelgroep"]
     list_select_related = ["community"]
@@ -95,7 +111,7 @@ class DocumentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(DocumentVersion)
-class DocumentVersionAdmin(ReadOnlyAdmin):
+class DocumentVersionAdmin(_ClosedDocumentsHidden, ReadOnlyAdmin):
     list_display = ["document", "nummer", "bestandsnaam", "grootte", "geupload_door", "geupload_op"]
     list_select_related = ["document", "geupload_door"]
     search_fields = ["document__titel", "bestandsnaam", "sha256"]

@@ -1,7 +1,9 @@
 """Demo governance (DOMAIN.md §1, §6), through the real services, on top of
 the demo register (membership.demo): the RvC with its rooster van aftreden
-and an auditcommissie, the directie, the decisions that appointed them, the
-document register with real PDF files, this year's meetings, the registers
+and an auditcommissie, the directie, the decisions that appointed them (of
+the ALV for the commissarissen, of the RvC for the directie and the
+committee), the document register with real PDF files (the evaluation of the
+directie closed to all but the RvC), this year's meetings, the registers
 of nevenfuncties and conflicts of interest, and two contracts.
 
 Dates follow today, so the dashboard and the rooster always show the same
@@ -47,7 +49,7 @@ def demo_pdf(*, titel: str, soort: str, doelgroep: str, paragrafen: list[tuple[s
         {
             "titel": titel,
             "soort": Kind(soort).label,
-            "vertrouwelijk": doelgroep == Audience.RVC,
+            "vertrouwelijk": doelgroep in (Audience.RVC, Audience.RVC_BESLOTEN),
             "paragrafen": paragrafen,
             "cooperatie": settings.COOPERATIE,
         },
@@ -65,16 +67,21 @@ class _Demo:
         self.rvc_user = User.objects.get(email="rvc@beware.demo")
         self.bodies = statutory_bodies()
         self.alv, self.rvc = self.bodies["alv"], self.bodies["rvc"]
-        self.bodies[AUDITCOMMISSIE], _ = Body.objects.get_or_create(
+
+    def auditcommissie(self) -> Body:
+        """The RvC's committee, made as a manager would (audited); one made by
+        hand before the demo ran is used as it is."""
+        existing = Body.objects.filter(slug=AUDITCOMMISSIE).first()
+        self.bodies[AUDITCOMMISSIE] = existing or services.body_create(
+            by=self.directie,
+            soort=Body.Kind.COMMISSIE,
+            naam="Auditcommissie",
             slug=AUDITCOMMISSIE,
-            defaults={
-                "soort": Body.Kind.COMMISSIE,
-                "naam": "Auditcommissie",
-                "parent": self.rvc,
-                "minimum": 2,
-                "maximum": 3,
-            },
+            minimum=2,
+            maximum=3,
+            parent=self.rvc,
         )
+        return self.bodies[AUDITCOMMISSIE]
 
     def months_ago(self, months: int) -> date:
         return add_months(self.month, -months)
@@ -113,6 +120,7 @@ class _Demo:
             start = mandate.einddatum + timedelta(days=1)
 
     def committee_member(self, person: Person, functie: str, start: date) -> None:
+        """Appointed by the RvC, for as long as the RvC seat lasts."""
         committee = self.bodies[AUDITCOMMISSIE]
         besluit = self.decision(self.rvc, start, f"Benoeming van {person} in de {committee.naam.lower()}")
         services.mandate_appoint(
@@ -120,6 +128,7 @@ class _Demo:
         )
 
     def director(self, person: Person, functie: str, start: date, besluit: Decision) -> None:
+        """Appointed by the RvC (`besluit` is an RvC decision)."""
         services.mandate_appoint(
             by=self.directie,
             body=self.bodies["directie"],
@@ -143,9 +152,13 @@ class _Demo:
         kwartaal: int | None = None,
         besluit: Decision | None = None,
         share: bool = False,
+        by: Actor | None = None,
     ) -> Document:
+        """Filed (and adopted or shared) by the secretaris, or by `by`: the
+        RvC files its own closed documents."""
+        by = by or self.secretaris
         document = services.document_create(
-            by=self.secretaris,
+            by=by,
             titel=titel,
             soort=soort,
             doelgroep=doelgroep,
@@ -155,9 +168,9 @@ class _Demo:
             toelichting="Demodocument",
         )
         if besluit is not None:
-            document = services.document_adopt(by=self.secretaris, document=document, besluit=besluit)
+            document = services.document_adopt(by=by, document=document, besluit=besluit)
         if share:
-            document = services.document_share(by=self.secretaris, document=document)
+            document = services.document_share(by=by, document=document)
         return document
 
 
@@ -183,7 +196,8 @@ def _seed(demo: _Demo) -> None:
     statuten_besluit = demo.decision(
         demo.alv, FOUNDED, "Oprichting van de coöperatie en vaststelling van de statuten", kenmerk=MARKER
     )
-    directie_besluit = demo.decision(demo.alv, FOUNDED, "Benoeming van de eerste directie bij de oprichting")
+    # The RvC appoints the directie (the ALV the commissarissen).
+    directie_besluit = demo.decision(demo.rvc, FOUNDED, "Benoeming van de eerste directie bij de oprichting")
     dirk = demo.person("Dirk de Directeur", demo.born(56, 2, 14), user=demo.directie.user)
     demo.director(dirk, Role.ALGEMEEN_DIRECTEUR, FOUNDED, directie_besluit)
     ilse = demo.person("Ilse Verbeek", demo.born(49, 8, 30))
@@ -206,6 +220,7 @@ def _seed(demo: _Demo) -> None:
     demo.commissaris(pieter, Role.VICEVOORZITTER, add_years(add_months(demo.month, 3), -4), terms=1)
     demo.commissaris(rinske, Role.SECRETARIS, add_years(demo.months_ago(20), -4), terms=2)
     demo.commissaris(youssef, Role.LID, demo.months_ago(14), terms=1)
+    demo.auditcommissie()
     demo.committee_member(youssef, Role.VOORZITTER, demo.months_ago(14))
     demo.committee_member(rinske, Role.LID, demo.months_ago(13))
 
@@ -253,13 +268,17 @@ def _seed(demo: _Demo) -> None:
             ("Exploitatie", "Baten en lasten per community, met de kosten van het operationeel management."),
         ],
     )
+    # The RvC's evaluation of the directie: closed, filed by the RvC itself
+    # (Rinske), never seen by the directie or the secretaris; the dashboard
+    # still shows the obligation met.
     demo.document(
         titel=f"Evaluatie directie {year}",
         soort=Kind.EVALUATIE_DIRECTIE,
-        doelgroep=Audience.RVC,
+        doelgroep=Audience.RVC_BESLOTEN,
         jaar=year,
         bestandsnaam=f"evaluatie-directie-{year}.pdf",
         share=True,
+        by=Actor(user=demo.rvc_user),
         paragrafen=[
             ("Vertrouwelijk", "Dit verslag is alleen bestemd voor de raad van commissarissen."),
             ("Bevindingen", "Het functioneren van de directie is besproken met beide directeuren."),

@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from beware.accounts.roles import StaffRole
 from communities.models import Community
 
-from .models import Body, Decision, Mandate, Person
+from . import mandates
+from .models import APPOINTED_BY, Body, Decision, Mandate, Person
 
 
 def date_field(label, **kwargs):
@@ -37,10 +38,72 @@ def linkable_users():
     )
 
 
-class AppointForm(forms.Form):
-    """One appointment: who (chosen or new), which office from when, and the
-    decision that appoints (chosen or recorded here). The view runs the
-    services for person, decision and mandate in one transaction."""
+def appointing_body(body: Body) -> Body:
+    """The body whose decision appoints to `body` (APPOINTED_BY): the ALV for
+    the RvC, the RvC for the directie and its committees, a community board
+    for itself."""
+    soort = APPOINTED_BY[body.soort]
+    if soort == Body.Kind.COMMUNITY:
+        return body
+    return Body.objects.get(soort=soort)
+
+
+NEW_DECISION_LABEL = _("– nieuw besluit, vul hieronder in –")
+KENMERK_EXAMPLES = {Body.Kind.ALV: "ALV-2026-03", Body.Kind.RVC: "RvC-2026-03"}
+
+
+class _AppointingDecision:
+    """The decision of the appointing body: one of its recorded decisions,
+    or a new one recorded here (kenmerk, date and an optional subject). The
+    view records it and runs the service in one transaction."""
+
+    DECISION_FIELDS = ("besluit", "kenmerk", "besluitdatum", "onderwerp")
+
+    def _decision_fields(self, appointing: Body) -> None:
+        self.appointing = appointing
+        self.fields["besluit"] = forms.ModelChoiceField(
+            label=_("Besluit van %(orgaan)s") % {"orgaan": appointing.naam},
+            queryset=Decision.objects.filter(body=appointing).order_by("-datum", "-id"),
+            required=False,
+            empty_label=NEW_DECISION_LABEL,
+        )
+        self.fields["kenmerk"] = forms.CharField(
+            label=_("Kenmerk van het nieuwe besluit"),
+            max_length=60,
+            required=False,
+            help_text=_("Bijv. %(voorbeeld)s. Het besluit wordt vastgelegd als besluit van %(orgaan)s.")
+            % {"voorbeeld": KENMERK_EXAMPLES.get(appointing.soort, "BESTUUR-2026-03"), "orgaan": appointing.naam},
+        )
+        self.fields["besluitdatum"] = date_field(_("Datum van het nieuwe besluit"), required=False)
+        self.fields["onderwerp"] = forms.CharField(
+            label=_("Onderwerp van het nieuwe besluit (optioneel)"),
+            max_length=300,
+            required=False,
+            help_text=self.subject_help,
+        )
+
+    def _clean_decision(self, data: dict) -> None:
+        if data.get("besluit") is None:
+            if not data.get("kenmerk", "").strip():
+                self.add_error("kenmerk", _("Kies een bestaand besluit of vul het kenmerk van een nieuw besluit in."))
+            if data.get("besluitdatum") is None and "besluitdatum" not in self.errors:
+                self.add_error("besluitdatum", _("Vul de datum van het nieuwe besluit in."))
+        elif data.get("kenmerk", "").strip() or data.get("besluitdatum"):
+            self.add_error("kenmerk", _("U koos een bestaand besluit; laat de gegevens voor een nieuw besluit leeg."))
+
+    def choose_decisions(self, choices) -> None:
+        """Offer these (already read) decisions: one query for many forms on a page."""
+        self.fields["besluit"].choices = choices
+
+
+class AppointForm(_AppointingDecision, forms.Form):
+    """One appointment: who (chosen or new), which office from when, for how
+    many years (RvC and committees), and the decision of the appointing body
+    (chosen or recorded here). The view runs the services for person,
+    decision and mandate in one transaction."""
+
+    # Help texts are not escaped when rendered: no angle brackets.
+    subject_help = _("Leeg: 'Benoeming van [naam] tot [functie] van [orgaan]'.")
 
     persoon = forms.ModelChoiceField(
         label=_("Bestaande persoon"),
@@ -63,24 +126,19 @@ class AppointForm(forms.Form):
     )
     functie = forms.ChoiceField(label=_("Functie"), choices=[])
     ingangsdatum = date_field(_("Ingangsdatum"))
+    jaren = forms.IntegerField(
+        label=_("Termijn (jaren)"),
+        min_value=1,
+        max_value=mandates.RVC_TERM_YEARS,
+        initial=mandates.RVC_TERM_YEARS,
+        required=False,
+        help_text=_(
+            "1 tot 4 jaar; leeg is 4. Een kortere termijn kan, als de RvC die voordraagt (bijvoorbeeld vanwege de "
+            "leeftijdsgrens); het portaal kort een termijn nooit zelf in."
+        ),
+    )
     einddatum = date_field(
         _("Einde termijn (optioneel)"), required=False, help_text=_("Leeg bij een benoeming voor onbepaalde tijd.")
-    )
-    besluit = forms.ModelChoiceField(
-        label=_("Benoemingsbesluit"),
-        queryset=Decision.objects.none(),
-        required=False,
-        empty_label=_("– nieuw besluit, vul hieronder in –"),
-    )
-    kenmerk = forms.CharField(
-        label=_("Kenmerk van het nieuwe besluit"), max_length=60, required=False, help_text=_("Bijv. ALV-2026-03.")
-    )
-    besluitdatum = date_field(_("Datum van het nieuwe besluit"), required=False)
-    onderwerp = forms.CharField(
-        label=_("Onderwerp van het nieuwe besluit (optioneel)"),
-        max_length=300,
-        required=False,
-        help_text=_("Leeg: 'Benoeming van <naam> tot <functie>'."),
     )
 
     def __init__(self, *args, body: Body, **kwargs):
@@ -89,10 +147,16 @@ class AppointForm(forms.Form):
         self.fields["persoon"].queryset = Person.objects.order_by("naam")
         self.fields["account"].queryset = linkable_users()
         self.fields["functie"].choices = role_choices(body)
-        self.fields["besluit"].queryset = Decision.objects.filter(body=body).order_by("-datum", "-id")
+        self._decision_fields(appointing_body(body))
         if body.has_terms:
-            # The term follows from the rules (4 years), never typed in.
+            # The term follows from the rules and the years, never typed in.
             del self.fields["einddatum"]
+            if body.soort == Body.Kind.COMMISSIE:
+                self.fields["jaren"].help_text = _(
+                    "1 tot 4 jaar; leeg is 4. De zetel in de commissie eindigt uiterlijk met de zetel in de RvC."
+                )
+        else:
+            del self.fields["jaren"]
 
     def clean(self):
         data = super().clean()
@@ -103,22 +167,46 @@ class AppointForm(forms.Form):
             self.add_error(
                 "naam", _("U koos een bestaande persoon; laat de gegevens voor een nieuwe persoon dan leeg.")
             )
-        if data.get("besluit") is None:
-            if not data.get("kenmerk", "").strip():
-                self.add_error("kenmerk", _("Kies een bestaand besluit of vul het kenmerk van een nieuw besluit in."))
-            if data.get("besluitdatum") is None and "besluitdatum" not in self.errors:
-                self.add_error("besluitdatum", _("Vul de datum van het nieuwe besluit in."))
-        elif data.get("kenmerk", "").strip() or data.get("besluitdatum"):
-            self.add_error("kenmerk", _("U koos een bestaand besluit; laat de gegevens voor een nieuw besluit leeg."))
+        if "jaren" in self.fields and data.get("jaren") is None and "jaren" not in self.errors:
+            data["jaren"] = mandates.RVC_TERM_YEARS
+        self._clean_decision(data)
         return data
 
     def default_subject(self, person_name: str) -> str:
-        functie = dict(self.fields["functie"].choices)[self.cleaned_data["functie"]]
-        return _("Benoeming van %(naam)s tot %(functie)s van %(orgaan)s") % {
-            "naam": person_name,
-            "functie": str(functie).lower(),
-            "orgaan": self.body.naam,
-        }
+        # Stored in the decision, so in Dutch whatever language the page is in (0009).
+        functie = Mandate.Role(self.cleaned_data["functie"]).label
+        return f"Benoeming van {person_name} tot {str(functie).lower()} van {self.body.naam}"
+
+
+class FunctionChangeForm(_AppointingDecision, forms.Form):
+    """A sitting member takes another function within the term (a lid
+    becomes voorzitter), by a decision of the appointing body."""
+
+    subject_help = _("Leeg: '[naam] wordt [functie] van [orgaan]'.")
+
+    functie = forms.ChoiceField(label=_("Nieuwe functie"), choices=[])
+    datum = date_field(
+        _("Met ingang van"),
+        help_text=_("Het huidige mandaat eindigt de dag ervoor; termijn en einde van de termijn blijven gelijk."),
+    )
+
+    def __init__(self, *args, mandate: Mandate, appointing: Body, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mandate = mandate
+        self.fields["functie"].choices = [
+            (value, label) for value, label in role_choices(mandate.body) if value != mandate.functie
+        ]
+        self._decision_fields(appointing)
+
+    def clean(self):
+        data = super().clean()
+        self._clean_decision(data)
+        return data
+
+    def default_subject(self) -> str:
+        # Stored in the decision, so in Dutch whatever language the page is in (0009).
+        functie = Mandate.Role(self.cleaned_data["functie"]).label
+        return f"{self.mandate.person.naam} wordt {str(functie).lower()} van {self.mandate.body.naam}"
 
 
 class BodyForm(forms.Form):

@@ -84,11 +84,11 @@ class ContractForm(forms.Form):
 
 class ContractApproveForm(forms.Form):
     kenmerk = forms.CharField(label=_("Kenmerk van het RvC-besluit"), max_length=60, help_text=_("Bijv. RvC-2026-07."))
-    datum = date_field(_("Datum van het besluit"), initial=timezone.localdate)
+    datum = date_field(_("Datum van het besluit"), initial=timezone.localdate, help_text=_("Vandaag of eerder."))
     toelichting = forms.CharField(
         label=_("Toelichting (optioneel)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
 class ContractSignForm(forms.Form):
-    getekend_op = date_field(_("Getekend op"), initial=timezone.localdate)
+    getekend_op = date_field(_("Getekend op"), initial=timezone.localdate, help_text=_("Vandaag of eerder."))

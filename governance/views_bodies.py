@@ -4,7 +4,7 @@ van aftreden, appointing and ending a mandate, and the decisions."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,81 +13,24 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from beware.common.forms import SERVICE_FIELD_LABELS, messages_from_invalid_form
-from beware.common.permissions import can
+from beware.common.forms import messages_from_invalid_form
 
 from . import selectors, services
-from .forms_bodies import AppointForm, BodyForm, DecisionFilterForm, DecisionForm, MandateEndForm, PersonForm
-from .models import Body, Mandate, Person
+from .forms_bodies import (
+    NEW_DECISION_LABEL,
+    AppointForm,
+    BodyForm,
+    DecisionFilterForm,
+    DecisionForm,
+    FunctionChangeForm,
+    MandateEndForm,
+    PersonForm,
+    appointing_body,
+)
+from .models import Body, Decision, Mandate, Person
+from .views_common import may_manage, require_perm, require_view, run_form_service, service_errors_into_form
 
 PAGE_SIZE = 50
-
-# A service field that a page's form calls by another name.
-FIELD_ALIASES = {"besluitkenmerk": "kenmerk"}
-
-
-# --- helpers shared with the registers pages ------------------------------------
-
-
-def require_view(request) -> None:
-    if not can(request.user, selectors.VIEW):
-        raise PermissionDenied
-
-
-def require_perm(request, perm: str) -> None:
-    if not can(request.user, perm):
-        raise PermissionDenied
-
-
-def _problems(error: ValidationError) -> dict[str, list[str]]:
-    return error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
-
-
-def _form_field(form, field: str) -> str | None:
-    """The form's field a service's field is about, if the form has it."""
-    for name in (field, FIELD_ALIASES.get(field)):
-        if name in form.fields:
-            return name
-    return None
-
-
-def _label(field: str, form=None) -> str:
-    name = _form_field(form, field) if form is not None else None
-    if name is not None:
-        return str(form.fields[name].label)
-    return str(SERVICE_FIELD_LABELS.get(field, field.replace("_", " ").capitalize()))
-
-
-def service_errors_into_form(form, error: ValidationError, fields: dict[str, str | None] | None = None) -> None:
-    """A service's refusal shown on the form that is rendered again: at the
-    field it names (`fields` maps a service field to a form field, or to None
-    for the form as a whole), otherwise above the form with the field's name."""
-    fields = fields or {}
-    for field, problems in _problems(error).items():
-        target = fields[field] if field in fields else _form_field(form, field)
-        for problem in problems:
-            if target is None and field not in ("__all__", "body"):
-                problem = f"{_label(field)}: {problem}"
-            form.add_error(target, problem)
-
-
-def run_form_service(request, form, call, success):
-    """Run a write from a page that redirects afterwards: a refusal becomes
-    error messages naming the field as the form calls it, success a message.
-    Returns the result, or None when refused (PermissionDenied passes: 403)."""
-    try:
-        result = call()
-    except ValidationError as error:
-        for field, problems in _problems(error).items():
-            for problem in problems:
-                messages.error(request, problem if field == "__all__" else f"{_label(field, form)}: {problem}")
-        return None
-    messages.success(request, success(result) if callable(success) else success)
-    return result
-
-
-def may_manage(user) -> bool:
-    return can(user, selectors.MANAGE)
 
 
 # --- bodies ----------------------------------------------------------------------
@@ -128,23 +71,55 @@ def body_list(request):
 def body_detail(request, slug: str):
     require_view(request)
     body = get_object_or_404(Body.objects.select_related("parent", "community"), slug=slug)
+    return _render_body(request, body)
+
+
+def _render_body(request, body: Body, *, refused: FunctionChangeForm | None = None):
+    """The body page; `refused` is a function change form to show again with
+    its errors (then the page answers 400)."""
     today = timezone.localdate()
     overview = selectors.body_overview(body, today)
     managing = may_manage(request.user)
+    appointing = appointing_body(body) if body.soort != Body.Kind.ALV else None
+    change_forms = {}
+    if managing and appointing is not None:
+        # One query for the decisions, whatever the number of mandates.
+        decisions = [("", NEW_DECISION_LABEL)] + [
+            (d.pk, str(d)) for d in Decision.objects.filter(body=appointing).order_by("-datum", "-id")
+        ]
+        for mandate in overview.mandates:
+            if mandate.beeindigd_op is not None:
+                continue
+            if refused is not None and refused.mandate.pk == mandate.pk:
+                change_forms[mandate.pk] = refused
+                continue
+            form = FunctionChangeForm(
+                mandate=mandate, appointing=appointing, prefix=_change_prefix(mandate), initial={"datum": today}
+            )
+            form.choose_decisions(decisions)
+            change_forms[mandate.pk] = form
+    rows = [(mandate, change_forms.get(mandate.pk)) for mandate in overview.mandates]
     return render(
         request,
         "governance/bodies/body_detail.html",
         {
             "body": body,
             "overview": overview,
+            "rows": rows,
             "today": today,
             "rooster": selectors.rooster_van_aftreden(body, today) if body.has_terms else None,
             "committees": list(body.committees.order_by("naam")) if body.soort == Body.Kind.RVC else [],
             "may_manage": managing,
             "may_appoint": managing and body.soort != Body.Kind.ALV,
+            "appointing": appointing,
             "end_form": MandateEndForm() if managing else None,
         },
+        status=400 if refused is not None else 200,
     )
+
+
+def _change_prefix(mandate: Mandate) -> str:
+    return f"functie-{mandate.pk}"
 
 
 @login_required
@@ -182,7 +157,24 @@ def appoint(request, slug: str):
                 },
             )
             return redirect("governance:body", slug=slug)
-    return render(request, "governance/bodies/appoint.html", {"body": body, "form": form})
+    return render(
+        request, "governance/bodies/appoint.html", {"body": body, "form": form, "appointing": form.appointing}
+    )
+
+
+def _decision(by, form, subject: str) -> Decision:
+    """The chosen decision of the appointing body, or the new one recorded
+    for it (inside the caller's transaction)."""
+    data = form.cleaned_data
+    if data["besluit"] is not None:
+        return data["besluit"]
+    return services.decision_record(
+        by=by,
+        body=form.appointing,
+        kenmerk=data["kenmerk"],
+        datum=data["besluitdatum"],
+        onderwerp=data["onderwerp"].strip() or subject,
+    )
 
 
 def _appoint(request, body: Body, data: dict, form: AppointForm) -> Mandate:
@@ -193,15 +185,7 @@ def _appoint(request, body: Body, data: dict, form: AppointForm) -> Mandate:
             person = services.person_create(
                 by=by, naam=data["naam"].strip(), geboortedatum=data["geboortedatum"], user=data["account"]
             )
-        besluit = data["besluit"]
-        if besluit is None:
-            besluit = services.decision_record(
-                by=by,
-                body=body,
-                kenmerk=data["kenmerk"],
-                datum=data["besluitdatum"],
-                onderwerp=data["onderwerp"].strip() or form.default_subject(person.naam),
-            )
+        extra = {"years": data["jaren"]} if "jaren" in data else {}
         return services.mandate_appoint(
             by=by,
             body=body,
@@ -209,8 +193,51 @@ def _appoint(request, body: Body, data: dict, form: AppointForm) -> Mandate:
             functie=data["functie"],
             ingangsdatum=data["ingangsdatum"],
             einddatum=data.get("einddatum"),
-            besluit=besluit,
+            besluit=_decision(by, form, form.default_subject(person.naam)),
+            **extra,
         )
+
+
+@login_required
+@require_POST
+def mandate_change_function(request, pk: int):
+    """A sitting member takes another function in the same term, by a
+    decision of the appointing body (chosen, or recorded here: the decision
+    is kept only when the change is accepted)."""
+    require_view(request)
+    require_perm(request, selectors.MANAGE)
+    mandate = get_object_or_404(Mandate.objects.select_related("person", "body"), pk=pk)
+    body = mandate.body
+    form = FunctionChangeForm(
+        request.POST, mandate=mandate, appointing=appointing_body(body), prefix=_change_prefix(mandate)
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                new = services.mandate_change_function(
+                    by=request.actor,
+                    mandate=mandate,
+                    functie=data["functie"],
+                    datum=data["datum"],
+                    besluit=_decision(request.actor, form, form.default_subject()),
+                )
+        except ValidationError as error:
+            service_errors_into_form(form, error, {"ingangsdatum": "datum"})
+        else:
+            messages.success(
+                request,
+                _("%(naam)s is %(functie)s van %(orgaan)s met ingang van %(datum)s (termijn %(termijn)s).")
+                % {
+                    "naam": new.person.naam,
+                    "functie": new.get_functie_display().lower(),
+                    "orgaan": body.naam,
+                    "datum": new.ingangsdatum.strftime("%d-%m-%Y"),
+                    "termijn": new.termijn,
+                },
+            )
+            return redirect("governance:body", slug=body.slug)
+    return _render_body(request, Body.objects.select_related("parent", "community").get(pk=body.pk), refused=form)
 
 
 @login_required

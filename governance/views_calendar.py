@@ -22,6 +22,7 @@ from invoicing.budget import FIRST_YEAR, LAST_YEAR
 from . import obligations, quarterly, selectors, services
 from .forms_calendar import MeetingForm, QuarterlyReportForm, YearForm
 from .models import Body, Document, Meeting, QuarterlyReport
+from .views_common import service_errors_into_form
 
 UPCOMING = 5  # deadlines listed under "Eerstvolgende termijnen"
 ROLE_LABELS = {role.value: role.label for role in StaffRole}
@@ -31,6 +32,12 @@ STATUSES = ("voldaan", "voldaan-laat", "open", "te-laat")
 def _require_view(request) -> None:
     if not can(request.user, selectors.VIEW):
         raise PermissionDenied
+
+
+def _may_manage(user) -> bool:
+    """The directie and the secretaris keep the calendar: meetings and the
+    kwartaalrapportages (the RvC manages only its closed documents)."""
+    return can(user, selectors.MANAGE_DOCUMENTS)
 
 
 # --- presenting the kernel's statuses ------------------------------------------
@@ -72,12 +79,12 @@ def _row(item: selectors.ObligationStatus, today: date) -> Row:
     )
 
 
-def _upcoming(today: date, known: dict[int, list]) -> list[Row]:
+def _upcoming(today: date, known: dict[int, list], viewer) -> list[Row]:
     """The next open deadlines from today, whatever year the page shows."""
     rows = []
     for year in (today.year, today.year + 1):
         if year not in known:
-            known[year] = selectors.compliance(year, today)
+            known[year] = selectors.compliance(year, today, viewer)
         rows += [r for r in known[year] if r.status == obligations.OPEN and r.obligation.deadline >= today]
     rows.sort(key=lambda r: (r.obligation.deadline, r.obligation.key))
     return [_row(r, today) for r in rows[:UPCOMING]]
@@ -94,7 +101,7 @@ def dashboard(request):
     if not form.is_valid():
         return render(request, "governance/calendar/dashboard.html", {"form": form, "rows": None}, status=400)
     jaar = form.cleaned_data["jaar"]
-    known = {jaar: selectors.compliance(jaar, today)}
+    known = {jaar: selectors.compliance(jaar, today, request.user)}
     rows = [_row(item, today) for item in known[jaar]]
     counts = {key.replace("-", "_"): sum(1 for r in rows if r.status == key) for key in STATUSES}
     return render(
@@ -106,8 +113,8 @@ def dashboard(request):
             "today": today,
             "rows": rows,
             "counts": counts,
-            "upcoming": _upcoming(today, known),
-            "may_manage": selectors.may_manage_documents(request.user),
+            "upcoming": _upcoming(today, known, request.user),
+            "may_manage": _may_manage(request.user),
             "previous": jaar - 1 if jaar > FIRST_YEAR else None,
             "next": jaar + 1 if jaar < LAST_YEAR else None,
         },
@@ -120,7 +127,7 @@ def dashboard(request):
 @login_required
 def meetings(request):
     _require_view(request)
-    may_manage = selectors.may_manage_documents(request.user)
+    may_manage = _may_manage(request.user)
     form = None
     if request.method == "POST":
         if not may_manage:
@@ -131,7 +138,7 @@ def meetings(request):
             try:
                 meeting = services.meeting_record(by=request.actor, **data)
             except ValidationError as refused:
-                _refusal_to_form(form, refused)
+                service_errors_into_form(form, refused)
             else:
                 messages.success(
                     request,
@@ -167,13 +174,6 @@ def meetings(request):
     )
 
 
-def _refusal_to_form(form, error: ValidationError) -> None:
-    problems = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
-    for field, texts in problems.items():
-        for text in texts:
-            form.add_error(field if field in form.fields else None, text)
-
-
 # --- kwartaalrapportages ---------------------------------------------------------
 
 
@@ -182,11 +182,11 @@ def _check_quarter(jaar: int, kwartaal: int) -> None:
         raise Http404
 
 
-def _report_status(jaar: int, kwartaal: int, known: dict[int, list], today: date) -> selectors.ObligationStatus:
+def _report_status(jaar: int, kwartaal: int, known: dict[int, list], today: date, viewer) -> selectors.ObligationStatus:
     """The calendar's row for this quarter's report (its deadline year's compliance)."""
     deadline_year = obligations.report_deadline(jaar, kwartaal).year
     if deadline_year not in known:
-        known[deadline_year] = selectors.compliance(deadline_year, today)
+        known[deadline_year] = selectors.compliance(deadline_year, today, viewer)
     key = f"kwartaalrapportage-{jaar}-q{kwartaal}"
     return next(r for r in known[deadline_year] if r.obligation.key == key)
 
@@ -207,7 +207,7 @@ def quarterly_list(request):
     known: dict[int, list] = {}
     rows = []
     for jaar, kwartaal in sorted(quarters, reverse=True):
-        status = _report_status(jaar, kwartaal, known, today)
+        status = _report_status(jaar, kwartaal, known, today, request.user)
         rows.append(
             {
                 "jaar": jaar,
@@ -220,17 +220,17 @@ def quarterly_list(request):
     return render(
         request,
         "governance/calendar/quarterly_list.html",
-        {"rows": rows, "today": today, "may_manage": selectors.may_manage_documents(request.user)},
+        {"rows": rows, "today": today, "may_manage": _may_manage(request.user)},
     )
 
 
 @login_required
 def quarterly_report(request, jaar: int, kwartaal: int):
-    """The directie's texts and the concept PDF; read-only for the RvC, who
-    sees the texts once the report is released to them."""
+    """The directie's texts and the concept PDF; the RvC reads the released
+    PDF (the texts may have changed since), not the texts."""
     _require_view(request)
     _check_quarter(jaar, kwartaal)
-    may_manage = selectors.may_manage_documents(request.user)
+    may_manage = _may_manage(request.user)
     if request.method == "POST":
         if not may_manage:
             raise PermissionDenied
@@ -262,7 +262,7 @@ def quarterly_report(request, jaar: int, kwartaal: int):
             "document": document,
             "document_visible": document_visible,
             "version": version,
-            "row": _row(_report_status(jaar, kwartaal, {}, today), today),
+            "row": _row(_report_status(jaar, kwartaal, {}, today, request.user), today),
             "kwartaal_van": quarterly.quarter_start(jaar, kwartaal),
             "kwartaal_tot": obligations.quarter_end(jaar, kwartaal),
         },

@@ -7,7 +7,7 @@ not see is a 404 on every page, never a 403, so nobody learns it exists."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404
@@ -15,23 +15,30 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from beware.common.forms import SERVICE_FIELD_LABELS
-
 from . import selectors, services, uploads
 from .forms_documents import AdoptForm, DocumentFilterForm, DocumentForm, VersionForm
 from .models import Document
+from .views_common import service_errors_into_form
 
 PAGE_SIZE = 50
 VERSION_PREFIX = "versie"
 ADOPT_PREFIX = "vaststellen"
 DETAIL_TEMPLATE = "governance/documents/document_detail.html"
-# Fields the services name differently from the forms.
-FORM_FIELDS = {"besluitkenmerk": "kenmerk"}
 FILE_KINDS = {uploads.PDF: "PDF", uploads.ODT: "ODT (OpenDocument)", uploads.DOCX: "DOCX (Word)"}
 
 
 def _require_manage(request) -> None:
+    """Managers of some part of the register: the directie and the secretaris,
+    and the RvC for its closed documents."""
     if not selectors.may_manage_documents(request.user):
+        raise PermissionDenied
+
+
+def _require_manage_document(request, document: Document) -> None:
+    """Managing this document: its audience decides (the RvC's closed
+    documents only the RvC). Asked after the visibility check, so a document
+    the user may not see stays a 404."""
+    if not selectors.may_manage_document(request.user, document.doelgroep):
         raise PermissionDenied
 
 
@@ -43,27 +50,12 @@ def _visible_document(request, pk: int) -> Document:
     )
 
 
-def _refusal_to_form(form, error: ValidationError) -> None:
-    """A service's refusal on the form: at the field it names when the form
-    has that field, otherwise at the top, prefixed with the field's name."""
-    problems = error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
-    for field, texts in problems.items():
-        for text in texts:
-            if FORM_FIELDS.get(field, field) in form.fields:
-                form.add_error(FORM_FIELDS.get(field, field), text)
-            elif field == NON_FIELD_ERRORS:
-                form.add_error(None, text)
-            else:
-                label = SERVICE_FIELD_LABELS.get(field, field.replace("_", " ").capitalize())
-                form.add_error(None, f"{label}: {text}")
-
-
 # --- the register ----------------------------------------------------------------
 
 
 @login_required
 def document_list(request):
-    filters = DocumentFilterForm(request.GET or None)
+    filters = DocumentFilterForm(request.GET or None, user=request.user)
     documents = selectors.document_register(request.user, **filters.criteria())
     page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("pagina"))
     return render(
@@ -81,19 +73,24 @@ def document_list(request):
 @login_required
 def document_new(request):
     _require_manage(request)
-    form = DocumentForm(request.POST or None, request.FILES or None)
+    doelgroep = request.POST.get("doelgroep")
+    if doelgroep in Document.Audience.values and not selectors.may_manage_document(request.user, doelgroep):
+        raise PermissionDenied  # an audience this user does not manage
+    form = DocumentForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST":
         if form.is_valid():
             try:
                 document = services.document_create(by=request.actor, **form.cleaned_data)
             except ValidationError as error:
-                _refusal_to_form(form, error)
+                service_errors_into_form(form, error)
             else:
-                messages.success(
-                    request,
-                    _("%(titel)s staat als concept in het register. Alleen beheerders zien het tot het is gedeeld.")
-                    % {"titel": document.titel},
-                )
+                if document.doelgroep == Document.Audience.RVC_BESLOTEN:
+                    text = _("%(titel)s staat als besloten concept in het register. Alleen de RvC ziet het.")
+                else:
+                    text = _(
+                        "%(titel)s staat als concept in het register. Alleen beheerders zien het tot het is gedeeld."
+                    )
+                messages.success(request, text % {"titel": document.titel})
                 return redirect("governance:document", pk=document.pk)
         return render(request, "governance/documents/document_form.html", {"form": form}, status=400)
     return render(request, "governance/documents/document_form.html", {"form": form})
@@ -103,7 +100,7 @@ def document_new(request):
 
 
 def _detail_context(request, document: Document, *, version_form=None, adopt_form=None) -> dict:
-    may_manage = selectors.may_manage_documents(request.user)
+    may_manage = selectors.may_manage_document(request.user, document.doelgroep)
     versions = list(document.versions.select_related("geupload_door").order_by("-nummer"))
     for version in versions:
         version.soort_label = FILE_KINDS.get(version.content_type, version.content_type)
@@ -112,12 +109,13 @@ def _detail_context(request, document: Document, *, version_form=None, adopt_for
         "versions": versions,
         "may_manage": may_manage,
         "released": document.status == Document.Status.VASTGESTELD or document.gedeeld_op is not None,
+        "closed": document.doelgroep == Document.Audience.RVC_BESLOTEN,
     }
     if not may_manage:
         return context
     if document.status == Document.Status.CONCEPT:
         version_form = version_form or VersionForm(prefix=VERSION_PREFIX)
-        adopt_form = adopt_form or AdoptForm(prefix=ADOPT_PREFIX)
+        adopt_form = adopt_form or AdoptForm(prefix=ADOPT_PREFIX, document=document)
     # A refused form is shown with its errors, also when the document was
     # adopted meanwhile (then it offers no new forms).
     context["version_form"], context["adopt_form"] = version_form, adopt_form
@@ -159,12 +157,13 @@ def document_download(request, pk: int, nummer: int):
 def document_version(request, pk: int):
     _require_manage(request)
     document = _visible_document(request, pk)
+    _require_manage_document(request, document)
     form = VersionForm(request.POST, request.FILES, prefix=VERSION_PREFIX)
     if form.is_valid():
         try:
             version = services.document_add_version(by=request.actor, document=document, **form.cleaned_data)
         except ValidationError as error:
-            _refusal_to_form(form, error)
+            service_errors_into_form(form, error)
         else:
             messages.success(request, _("Versie %(nummer)s is toegevoegd.") % {"nummer": version.nummer})
             return redirect("governance:document", pk=document.pk)
@@ -184,7 +183,7 @@ def _adopt(request, document: Document, form: AdoptForm) -> Document:
             kenmerk=data["kenmerk"],
             datum=data["datum"],
             onderwerp=data["onderwerp"],
-            perm=selectors.MANAGE_DOCUMENTS,
+            perm=selectors.manage_permission(document.doelgroep),
         )
         return services.document_adopt(by=request.actor, document=document, besluit=besluit)
 
@@ -194,12 +193,13 @@ def _adopt(request, document: Document, form: AdoptForm) -> Document:
 def document_adopt(request, pk: int):
     _require_manage(request)
     document = _visible_document(request, pk)
-    form = AdoptForm(request.POST, prefix=ADOPT_PREFIX)
+    _require_manage_document(request, document)
+    form = AdoptForm(request.POST, prefix=ADOPT_PREFIX, document=document)
     if form.is_valid():
         try:
             adopted = _adopt(request, document, form)
         except ValidationError as error:
-            _refusal_to_form(form, error)
+            service_errors_into_form(form, error)
         else:
             messages.success(
                 request,
@@ -215,6 +215,7 @@ def document_adopt(request, pk: int):
 def document_share(request, pk: int):
     _require_manage(request)
     document = _visible_document(request, pk)
+    _require_manage_document(request, document)
     try:
         services.document_share(by=request.actor, document=document)
     except ValidationError as error:

@@ -15,7 +15,7 @@ from beware.common.permissions import can
 from . import selectors, services
 from .forms_registers import ConflictForm, ContractApproveForm, ContractForm, ContractSignForm, SideActivityForm
 from .models import Contract, Person
-from .views_bodies import may_manage, require_perm, require_view, run_form_service, service_errors_into_form
+from .views_common import may_manage, require_perm, require_view, run_form_service, service_errors_into_form
 
 
 def _own_person(user) -> Person | None:
@@ -105,6 +105,9 @@ def contract_detail(request, pk: int):
     require_view(request)
     contract = get_object_or_404(selectors.contracts(), pk=pk)
     may_approve = can(request.user, selectors.APPROVE_CONTRACT) and contract.status == Contract.Status.CONCEPT
+    # The service refuses an account without its Person (a conflict of
+    # interest could not be checked); say so instead of offering the form.
+    unlinked = may_approve and _own_person(request.user) is None
     may_sign = can(request.user, selectors.MANAGE_CONTRACTS) and contract.status != Contract.Status.GETEKEND
     return render(
         request,
@@ -112,7 +115,8 @@ def contract_detail(request, pk: int):
         {
             "contract": contract,
             "conflicts": list(contract.conflicts.select_related("person")),
-            "approve_form": ContractApproveForm() if may_approve else None,
+            "approve_form": ContractApproveForm() if may_approve and not unlinked else None,
+            "unlinked": unlinked,
             "sign_form": ContractSignForm() if may_sign else None,
             "awaiting_approval": contract.needs_approval and contract.rvc_besluit_id is None,
         },

@@ -14,12 +14,14 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from beware.accounts.roles import StaffRole
 from beware.common.audit import Actor
 from communities.models import Participation
 from governance import services, uploads
 from governance.models import Body, Document
 from membership.models import MemberRole
-from tests.factories import CommunityFactory, member_user
+from tests.conftest import with_totp
+from tests.factories import CommunityFactory, UserFactory, member_user
 from tests.governance.test_documents import PDF_BYTES, docx_upload, make_document, odt_upload, pdf_upload
 
 pytestmark = pytest.mark.django_db
@@ -129,6 +131,34 @@ class TestVisibility:
         assert titles(rvc_client.get(LIST)) == ["Concept begroting"]
         assert rvc_client.get(url(concept, 1)).status_code == 200
 
+    def test_a_closed_rvc_document_is_the_rvcs_only(self, directie, rvc, boss):
+        """The RvC's closed documents: not the directie's nor the secretaris's,
+        not even by token, and the same 404 as a missing document."""
+        closed = services.document_create(
+            by=Actor(user=rvc),
+            titel="Evaluatie directie 2026",
+            soort="evaluatie-directie",
+            doelgroep="rvc-besloten",
+            jaar=2026,
+            bestand=pdf_upload("evaluatie-geheim.pdf"),
+        )
+        make_document(boss, titel="Begroting", doelgroep="rvc")
+        secretaris = with_totp(UserFactory(roles=[StaffRole.SECRETARIS]))
+        for user in (directie, secretaris):
+            client = token_client(user)
+            assert titles(client.get(LIST)) == ["Begroting"]
+            assert titles(client.get(LIST, {"zoekterm": "geheim"})) == []
+            assert titles(client.get(LIST, {"soort": "evaluatie-directie"})) == []
+            hidden = assert_problem(client.get(url(closed)), 404)
+            missing = assert_problem(client.get(f"{LIST}{closed.pk + 1000}/"), 404)
+            assert hidden["detail"] == missing["detail"]
+            assert_problem(client.get(url(closed, 1)), 404)
+        client = token_client(rvc)
+        assert titles(client.get(LIST, {"zoekterm": "geheim"})) == ["Evaluatie directie 2026"]
+        assert client.get(url(closed)).json()["doelgroep"] == "rvc-besloten"
+        response = client.get(url(closed, 1))
+        assert response.status_code == 200 and b"".join(response.streaming_content) == PDF_BYTES
+
     def test_the_directie_sees_concepts(self, directie, boss):
         make_document(boss, titel="Concept", shared=False)
         assert titles(token_client(directie).get(LIST)) == ["Concept"]
@@ -155,13 +185,18 @@ class TestVisibility:
 
 
 class TestFields:
-    def test_exactly_the_contract_fields(self, rvc, boss, rvc_body):
+    def test_exactly_the_contract_fields(self, rvc, boss):
         document = make_document(
             boss, titel="Kwartaalrapportage Q1", soort="kwartaalrapportage", doelgroep="rvc", jaar=2026, kwartaal=1
         )
         services.document_add_version(by=boss, document=document, bestand=docx_upload("q1-v2.docx"))
+        # A kwartaalrapportage is adopted by the directie (ADOPTED_BY).
         decision = services.decision_record(
-            by=boss, body=rvc_body, kenmerk="RvC-2026-04", datum=date(2026, 4, 20), onderwerp="Q1"
+            by=boss,
+            body=Body.objects.get(soort=Body.Kind.DIRECTIE),
+            kenmerk="DIR-2026-04",
+            datum=date(2026, 4, 20),
+            onderwerp="Q1",
         )
         services.document_adopt(by=boss, document=document, besluit=decision)
         [row] = token_client(rvc).get(LIST).json()["results"]
@@ -177,7 +212,7 @@ class TestFields:
             "kwartaal": 1,
             "status": "vastgesteld",
             "vastgesteld_op": "2026-04-20",
-            "besluit": "RvC-2026-04",
+            "besluit": "DIR-2026-04",
         }
         assert [v["nummer"] for v in row["versies"]] == [1, 2]
         assert set(row["versies"][1]) == VERSION_FIELDS

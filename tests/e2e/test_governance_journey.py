@@ -1,10 +1,11 @@
 """Governance through the browser. A commissaris logs in with the code of
 the authenticator app, opens the compliance dashboard from the navigation,
-follows the evidence of the directie's evaluation to that confidential
-document and downloads it with the keyboard. A member's user then fails to
-reach the same URLs: the 404 page, as for a document that does not exist,
-and the register and its search do not show it either. Accessible (axe) on
-every page."""
+follows the evidence of the directie's evaluation to that document, closed
+to all but the RvC, and downloads it with the keyboard. A member's user and
+the directie then fail to reach the same URLs: the 404 page, as for a
+document that does not exist, and the register and its search do not show
+it either; the directie's dashboard shows the evaluation met without naming
+the document. Accessible (axe) on every page."""
 
 import hashlib
 import re
@@ -22,10 +23,11 @@ from .test_member_journey import assert_focus_visible, nav, press_tab_until_focu
 
 @pytest.fixture
 def governance(transactional_db):
-    """Set up as the secretaris would, through the services: the statuten
-    (adopted by the ALV, for every member), the directie's evaluation of this
-    year (for the RvC only, shared with it), an RvC meeting with the
-    accountant today; a commissaris with an authenticator, and a member user."""
+    """Set up through the services: the statuten (adopted by the ALV, for
+    every member) and an RvC meeting with the accountant today, by the
+    secretaris; the directie's evaluation of this year, closed to all but
+    the RvC, filed and shared by a commissaris with an authenticator; a
+    director with an authenticator, and a member user."""
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
     from beware.accounts.roles import StaffRole, ensure_role_groups
@@ -63,34 +65,56 @@ def governance(transactional_db):
     )
     services.document_adopt(by=secretaris, document=statuten, besluit=statuten_besluit)
 
-    titel = f"Evaluatie directie {year}"
-    evaluation = services.document_create(
-        by=secretaris,
-        titel=titel,
-        soort=Document.Kind.EVALUATIE_DIRECTIE,
-        doelgroep=Document.Audience.RVC,
-        jaar=year,
-        bestand=demo.demo_pdf(
-            titel=titel,
-            soort=Document.Kind.EVALUATIE_DIRECTIE,
-            doelgroep=Document.Audience.RVC,
-            paragrafen=[("Bevindingen", "Vertrouwelijk: het functioneren van de directie.")],
-            name=f"evaluatie-directie-{year}.pdf",
-        ),
-    )
-
     commissaris = UserFactory(
         roles=[StaffRole.RVC], email="commissaris@beware.test", first_name="Rinske", last_name="van der Raad"
     )
     secret = generate_totp_secret()
     TOTP.activate(commissaris, secret)
-    services.document_share(by=secretaris, document=evaluation)  # the RvC is told, after the commit
+    directeur = UserFactory(roles=[StaffRole.DIRECTIE], email="directeur@beware.test")
+    directeur_secret = generate_totp_secret()
+    TOTP.activate(directeur, directeur_secret)
+
+    titel = f"Evaluatie directie {year}"
+    rvc = Actor(user=commissaris)
+    evaluation = services.document_create(
+        by=rvc,
+        titel=titel,
+        soort=Document.Kind.EVALUATIE_DIRECTIE,
+        doelgroep=Document.Audience.RVC_BESLOTEN,
+        jaar=year,
+        bestand=demo.demo_pdf(
+            titel=titel,
+            soort=Document.Kind.EVALUATIE_DIRECTIE,
+            doelgroep=Document.Audience.RVC_BESLOTEN,
+            paragrafen=[("Bevindingen", "Vertrouwelijk: het functioneren van de directie.")],
+            name=f"evaluatie-directie-{year}.pdf",
+        ),
+    )
+    services.document_share(by=rvc, document=evaluation)  # the RvC is told, after the commit
     services.meeting_record(
         by=secretaris,
         body=bodies["rvc"],
         datum=today,
         titel=f"RvC-vergadering met de accountant {year}",
         met_accountant=True,
+    )
+
+    # The commissaris holds a seat, appointed by the ALV: the directie can change its function.
+    services.mandate_appoint(
+        by=secretaris,
+        body=bodies["rvc"],
+        person=services.person_create(
+            by=secretaris, naam="Rinske van der Raad", geboortedatum=date(1975, 3, 21), user=commissaris
+        ),
+        functie="lid",
+        ingangsdatum=date(year - 1, 1, 1),
+        besluit=services.decision_record(
+            by=secretaris,
+            body=bodies["alv"],
+            kenmerk=f"ALV-{year - 1}-01",
+            datum=date(year - 1, 1, 1),
+            onderwerp="Benoeming van Rinske van der Raad tot commissaris",
+        ),
     )
 
     eindhoven = MemberFactory(code="eindhoven", naam="Gemeente Eindhoven")
@@ -101,6 +125,8 @@ def governance(transactional_db):
         "version": evaluation.versions.get(),
         "commissaris": commissaris,
         "secret": secret,
+        "directeur": directeur,
+        "directeur_secret": directeur_secret,
         "member": member,
     }
 
@@ -151,9 +177,10 @@ def test_commissaris_downloads_a_confidential_document_that_a_member_cannot_reac
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(rf"{re.escape(document_url)}$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(titel)
-    expect(term(page, "Doelgroep")).to_have_text("Raad van commissarissen")
+    expect(term(page, "Doelgroep")).to_have_text("Alleen de RvC (besloten, ook niet voor de directie)")
     expect(term(page, "Soort")).to_have_text("Evaluatie van de directie")
-    expect(page.get_by_role("heading", name="Beheer")).to_have_count(0)  # a commissaris reads, the secretaris manages
+    # The RvC manages its closed documents itself: the secretaris does not see them.
+    expect(page.get_by_role("heading", name="Beheer")).to_be_visible()
     assert_no_serious_axe_violations(page)
 
     name, content = download_with_enter(page, page.get_by_role("link", name=f"{filename} (versie 1 downloaden)"))
@@ -194,6 +221,37 @@ def test_commissaris_downloads_a_confidential_document_that_a_member_cannot_reac
     response = page.goto("/governance/kalender/")
     assert response is not None and response.status == 403
     expect(page.locator("main")).not_to_contain_text(titel)
+    assert_no_serious_axe_violations(page)
+
+    # The directie: the evaluation is met on its dashboard, by a document it
+    # does not see; the document's URLs are the 404 page.
+    page.context.clear_cookies()
+    log_in_with_mfa(page, governance["directeur"].email, PASSWORD, governance["directeur_secret"])
+    page.goto("/governance/kalender/")
+    table = page.get_by_role("table", name=f"Verplichtingen {year}, op volgorde van termijn")
+    evaluation_row = table.get_by_role("row").filter(
+        has=page.get_by_role("rowheader", name=f"Evaluatie van de directie door de RvC over {year}")
+    )
+    expect(evaluation_row).to_contain_text("Voldaan")
+    expect(evaluation_row).to_contain_text("Een document dat u niet kunt inzien")
+    expect(page.locator("main")).not_to_contain_text(titel)
+    assert_no_serious_axe_violations(page)
+    page.goto(f"/governance/documenten/?zoekterm={year}")
+    expect(page.locator("main")).not_to_contain_text(titel)
+    for url in (document_url, download_url):
+        response = page.goto(url)
+        assert response is not None and response.status == 404, url
+        expect(page.get_by_role("heading", level=1)).to_have_text("Pagina niet gevonden")
+
+    # The directie manages the bodies: a commissaris's function changes in the
+    # same term, by a decision of the ALV (the body that appoints to the RvC).
+    page.goto("/governance/organen/rvc/")
+    expect(page.locator("main")).to_contain_text(
+        "Benoemingen in Raad van commissarissen gebeuren bij besluit van Algemene ledenvergadering."
+    )
+    page.get_by_text("Functie van Rinske van der Raad wijzigen").click()
+    change = page.locator("form", has=page.get_by_role("button", name="Functie wijzigen"))
+    expect(change.get_by_label("Besluit van Algemene ledenvergadering")).to_be_visible()
     assert_no_serious_axe_violations(page)
 
 

@@ -70,3 +70,20 @@ def test_the_admin_never_links_to_a_document_file(superuser):
         content = client.get(url).content.decode()
         assert version.sha256 in content
         assert version.bestand.name not in content
+
+
+def test_closed_rvc_documents_stay_hidden_in_the_admin(superuser):
+    """A staff account allowed to look at documents in the admin, but not an
+    RvC member, does not find the RvC's closed evaluation there either."""
+    from django.contrib.auth.models import Permission
+
+    staff = with_totp(UserFactory(is_staff=True))
+    staff.user_permissions.add(*Permission.objects.filter(codename__in=["view_document", "view_documentversion"]))
+    evaluation = Document.objects.get(soort=Document.Kind.EVALUATIE_DIRECTIE)
+    client = login(staff)
+    listing = client.get(_url(Document, "")).content.decode()
+    assert "Statuten" in listing and evaluation.titel not in listing
+    assert client.get(_url(Document, f"{evaluation.pk}/change/")).status_code == 302  # "does not exist"
+    versions = client.get(_url(DocumentVersion, "")).content.decode()
+    assert evaluation.titel not in versions
+    assert evaluation.titel in login(superuser).get(_url(Document, "")).content.decode()

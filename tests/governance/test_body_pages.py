@@ -13,6 +13,7 @@ from beware.accounts.roles import StaffRole
 from beware.common.audit import Actor
 from beware.common.models import AuditEvent
 from governance import services
+from governance.forms_bodies import appointing_body
 from governance.models import Body, Decision, Mandate, Person
 from tests.conftest import login, with_totp
 from tests.factories import UserFactory
@@ -47,7 +48,9 @@ def decide(body, kenmerk, datum=date(2026, 1, 10)):
     return services.decision_record(by=SYSTEM, body=body, kenmerk=kenmerk, datum=datum, onderwerp="Benoeming")
 
 
-def seat(body, naam, start, *, born=date(1970, 1, 1), functie="lid", person=None, einddatum=None):
+def seat(body, naam, start, *, born=date(1970, 1, 1), functie="lid", person=None, einddatum=None, **kwargs):
+    """Appointed by a decision of the body that appoints to `body` (the ALV
+    for the RvC, the RvC for the directie and the committees)."""
     person = person or services.person_create(by=SYSTEM, naam=naam, geboortedatum=born)
     return services.mandate_appoint(
         by=SYSTEM,
@@ -56,7 +59,8 @@ def seat(body, naam, start, *, born=date(1970, 1, 1), functie="lid", person=None
         functie=functie,
         ingangsdatum=start,
         einddatum=einddatum,
-        besluit=decide(body, f"{body.slug}-{person.pk}-{start:%Y%m%d}"),
+        besluit=decide(appointing_body(body), f"{body.slug}-{person.pk}-{start:%Y%m%d}-{functie}"),
+        **kwargs,
     )
 
 
@@ -226,7 +230,8 @@ def test_appointing_a_new_commissaris_with_a_new_decision(directie, rvc_body):
     assert (mandate.person.naam, mandate.person.geboortedatum) == ("Anna de Vries", date(1975, 3, 2))
     assert (mandate.functie, mandate.termijn) == ("voorzitter", 1)
     assert (mandate.ingangsdatum, mandate.einddatum) == (date(2026, 10, 1), date(2030, 9, 30))  # derived
-    assert mandate.besluit.kenmerk == "ALV-2026-05" and mandate.besluit.body == rvc_body
+    # Commissarissen are appointed by the ALV: the new decision is the ALV's.
+    assert mandate.besluit.kenmerk == "ALV-2026-05" and mandate.besluit.body.soort == Body.Kind.ALV
     assert mandate.besluit.onderwerp == "Benoeming van Anna de Vries tot voorzitter van Raad van commissarissen"
     assert mandate.besluit.vastgelegd_door == directie
     assert audit_actions() == [
@@ -251,27 +256,86 @@ def test_appointing_an_existing_person_with_an_existing_decision_in_the_directie
     person = services.person_create(by=SYSTEM, naam="Erik Evers")
     besluit = decide(Body.objects.get(soort="rvc"), "RvC-2026-03")
     own = decide(directie_body, "DIR-2026-01")
-    response = login(secretaris).post(
+    client = login(secretaris)
+    page = client.get("/governance/organen/directie/benoemen/").content.decode()
+    assert "Benoemingen in Directie gebeuren bij besluit van Raad van commissarissen" in page
+    assert "RvC-2026-03" in page and "DIR-2026-01" not in page
+    response = client.post(
         "/governance/organen/directie/benoemen/",
         {
             "persoon": person.pk,
             "functie": "algemeen-directeur",
             "ingangsdatum": "2026-10-01",
             "einddatum": "2030-12-31",
-            "besluit": own.pk,
+            "besluit": besluit.pk,
         },
     )
     assert response.status_code == 302
     mandate = Mandate.objects.get()
-    assert (mandate.person, mandate.besluit, mandate.einddatum) == (person, own, date(2030, 12, 31))
+    assert (mandate.person, mandate.besluit, mandate.einddatum) == (person, besluit, date(2030, 12, 31))
     assert Person.objects.count() == 1
-    # Only the body's own decisions can be chosen.
-    response = login(secretaris).post(
+    # Only the appointing body's decisions can be chosen: the RvC appoints the directie.
+    response = client.post(
         "/governance/organen/directie/benoemen/",
-        {"persoon": person.pk, "functie": "directeur", "ingangsdatum": "2026-10-01", "besluit": besluit.pk},
+        {"persoon": person.pk, "functie": "directeur", "ingangsdatum": "2026-10-01", "besluit": own.pk},
     )
     assert response.status_code == 200
     assert Mandate.objects.count() == 1
+
+
+def test_the_appoint_page_names_the_appointing_body_and_records_its_decision(secretaris, rvc_body):
+    """Regression (review): a commissaris's new decision was recorded as an
+    RvC decision; the ALV appoints the commissarissen."""
+    own = decide(rvc_body, "RvC-2026-01")
+    alv_decision = decide(Body.objects.get(soort="alv"), "ALV-2026-01")
+    client = login(secretaris)
+    page = client.get("/governance/organen/rvc/benoemen/").content.decode()
+    assert "gebeuren bij besluit van Algemene ledenvergadering" in page
+    assert "De ALV benoemt de commissarissen op voordracht van de RvC." in page
+    assert "ALV-2026-01" in page and "RvC-2026-01" not in page
+    response = client.post("/governance/organen/rvc/benoemen/", appoint_data(functie="lid", kenmerk="ALV-2026-09"))
+    assert response.status_code == 302
+    decision = Decision.objects.get(kenmerk="ALV-2026-09")
+    assert decision.body.soort == Body.Kind.ALV
+    assert Mandate.objects.get().besluit == decision
+    # An RvC decision cannot be chosen for a commissaris.
+    response = client.post(
+        "/governance/organen/rvc/benoemen/",
+        appoint_data(naam="Bea Boer", functie="lid", kenmerk=None, besluitdatum=None, besluit=own.pk),
+    )
+    assert response.status_code == 200 and Mandate.objects.count() == 1
+    # A committee is appointed by the RvC; a community board by itself.
+    services.body_create(by=SYSTEM, soort="commissie", naam="Auditcommissie", slug="audit", parent=rvc_body)
+    page = client.get("/governance/organen/audit/benoemen/").content.decode()
+    assert "gebeuren bij besluit van Raad van commissarissen" in page
+    assert "RvC-2026-01" in page and "ALV-2026-01" not in page
+    assert alv_decision.body.soort == Body.Kind.ALV
+
+
+def test_a_shorter_term_in_years(secretaris):
+    page = login(secretaris).get("/governance/organen/rvc/benoemen/").content.decode()
+    assert 'name="jaren"' in page and "Termijn (jaren)" in page
+    assert 'name="jaren" value="4" min="1" max="4"' in page
+    response = login(secretaris).post("/governance/organen/rvc/benoemen/", appoint_data(functie="lid", jaren="2"))
+    assert response.status_code == 302
+    assert Mandate.objects.get().einddatum == date(2028, 9, 30)
+    for wrong in ("0", "5"):
+        response = login(secretaris).post(
+            "/governance/organen/rvc/benoemen/", appoint_data(naam="Bea Boer", functie="lid", jaren=wrong)
+        )
+        assert response.status_code == 200 and Mandate.objects.count() == 1
+    # The directie has no terms: no years to choose.
+    assert 'name="jaren"' not in login(secretaris).get("/governance/organen/directie/benoemen/").content.decode()
+
+
+def test_a_shorter_term_passes_the_age_limit(secretaris):
+    """Born 1 May 1956: four years from 1 October 2026 would cross the 72nd
+    birthday; the RvC proposes one year, which ends before it."""
+    response = login(secretaris).post(
+        "/governance/organen/rvc/benoemen/", appoint_data(geboortedatum="1956-05-01", functie="lid", jaren="1")
+    )
+    assert response.status_code == 302
+    assert Mandate.objects.get().einddatum == date(2027, 9, 30)
 
 
 def test_a_seventh_commissaris_is_refused_and_nothing_is_saved(directie, rvc_body):
@@ -447,13 +511,16 @@ def test_the_bodies_pages_keep_their_query_budget(secretaris, rvc_body, directie
     with django_assert_max_num_queries(18):
         page = client.get("/governance/organen/rvc/")
     assert page.status_code == 200 and "Fred Fok" in page.content.decode()
-    with django_assert_max_num_queries(11):
+    # The function change forms read the appointing body and its decisions
+    # once, whatever the number of mandates (11 + 2).
+    with django_assert_max_num_queries(13):
         assert client.get("/governance/organen/directie/").status_code == 200
     for i in range(30):
         decide(rvc_body, f"RvC-X-{i}")
     with django_assert_max_num_queries(12):
         assert client.get("/governance/besluiten/").status_code == 200
-    with django_assert_max_num_queries(12):
+    # + 1: the appointing body (the ALV), whose decisions the form offers.
+    with django_assert_max_num_queries(13):
         assert client.get("/governance/organen/rvc/benoemen/").status_code == 200
 
 
@@ -480,3 +547,153 @@ def test_an_account_belongs_to_one_person(secretaris, rvc):
         reverse("governance:person_edit", args=[second.pk]), {"naam": "Tweede", "user": rvc.pk}
     )
     assert page.status_code == 400 and Person.objects.get(pk=second.pk).user is None
+
+
+# --- regressions from the review: the whole term counts ----------------------------------------
+
+
+def test_an_appointment_that_would_make_seven_later_in_the_term_is_refused(secretaris, rvc_body):
+    """Five seated, a sixth starting on 1 November: an appointment from 1
+    October would make seven from 1 November on."""
+    for i, naam in enumerate(["Anna Aalders", "Bram Bakker", "Carla Claes", "Daan Dekker", "Eva Eerens"]):
+        seat(rvc_body, naam, date(2026, 1, 1), functie="voorzitter" if i == 0 else "lid")
+    seat(rvc_body, "Fred Fok", date(2026, 11, 1))
+    before = counts()
+    response = login(secretaris).post("/governance/organen/rvc/benoemen/", appoint_data(functie="lid"))
+    assert response.status_code == 200
+    assert "Met deze benoeming heeft Raad van commissarissen 7 leden; het maximum is 6." in response.content.decode()
+    assert counts() == before
+
+
+def test_a_second_voorzitter_is_refused_when_the_first_starts_later(secretaris, rvc_body):
+    seat(rvc_body, "Anna Aalders", date(2026, 11, 1), functie="voorzitter")
+    before = counts()
+    response = login(secretaris).post("/governance/organen/rvc/benoemen/", appoint_data(functie="voorzitter"))
+    assert response.status_code == 200
+    assert "heeft in deze periode al een voorzitter: Anna Aalders" in response.content.decode()
+    assert counts() == before
+
+
+def test_a_committee_seat_capped_by_the_rvc_seat_is_not_refused_on_age(secretaris, rvc_body):
+    """Born 2 January 1960: a full committee term from 1 June 2028 would pass
+    the 72nd birthday, but the seat ends with the RvC seat on 31 December 2028."""
+    committee = services.body_create(by=SYSTEM, soort="commissie", naam="Auditcommissie", slug="audit", parent=rvc_body)
+    rvc_seat = seat(rvc_body, "Oud Lid", date(2025, 1, 1), born=date(1957, 1, 2))
+    response = login(secretaris).post(
+        "/governance/organen/audit/benoemen/",
+        {
+            "persoon": rvc_seat.person.pk,
+            "functie": "lid",
+            "ingangsdatum": "2028-06-01",
+            "kenmerk": "RvC-2026-20",
+            "besluitdatum": "2026-09-01",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
+    member = Mandate.objects.get(body=committee)
+    assert member.einddatum == rvc_seat.einddatum == date(2028, 12, 31)
+    assert member.besluit.body == rvc_body  # the RvC appoints its committees
+
+
+# --- changing a function within the term --------------------------------------------------------
+
+
+def change_data(mandate, **overrides):
+    data = {"functie": "voorzitter", "datum": "2026-10-01", "kenmerk": "ALV-2026-11", "besluitdatum": "2026-09-10"}
+    data.update(overrides)
+    return {f"functie-{mandate.pk}-{k}": v for k, v in data.items() if v is not None}
+
+
+def test_a_lid_becomes_voorzitter_in_the_same_term(secretaris, rvc, rvc_body):
+    lid = seat(rvc_body, "Anna Aalders", date(2025, 1, 1))
+    seat(rvc_body, "Bram Bakker", date(2025, 1, 1))
+    client = login(secretaris)
+    page = client.get("/governance/organen/rvc/").content.decode()
+    assert "Functie van Anna Aalders wijzigen" in page
+    assert f'action="/governance/mandaten/{lid.pk}/functie/"' in page
+    assert "Benoemingen in Raad van commissarissen gebeuren bij besluit van Algemene ledenvergadering." in page
+    assert "Functie wijzigen" not in login(rvc).get("/governance/organen/rvc/").content.decode()
+    events = AuditEvent.objects.count()
+
+    response = client.post(f"/governance/mandaten/{lid.pk}/functie/", change_data(lid))
+    assert response.status_code == 302 and response["Location"] == "/governance/organen/rvc/"
+    lid.refresh_from_db()
+    chair = Mandate.objects.get(person=lid.person, functie="voorzitter")
+    assert (lid.beeindigd_op, lid.reden_beeindiging) == (date(2026, 9, 30), "Functiewijziging naar voorzitter")
+    # Not a reappointment: the same term, to the same end.
+    assert (chair.termijn, chair.ingangsdatum, chair.einddatum) == (1, date(2026, 10, 1), lid.einddatum)
+    assert chair.einddatum == date(2028, 12, 31)
+    decision = chair.besluit
+    assert (decision.kenmerk, decision.body.soort, decision.datum) == ("ALV-2026-11", Body.Kind.ALV, date(2026, 9, 10))
+    assert decision.onderwerp == "Anna Aalders wordt voorzitter van Raad van commissarissen"
+    assert audit_actions()[events:] == [
+        "governance.decision_record",
+        "governance.mandate_end",
+        "governance.mandate_appoint",
+    ]
+    assert AuditEvent.objects.filter(actor=secretaris).count() == 3
+    page = client.get(response["Location"]).content.decode()
+    assert "Anna Aalders is voorzitter van Raad van commissarissen met ingang van 01-10-2026 (termijn 1)." in page
+    # The rooster still counts one term: she may be reappointed twice.
+    rooster = page.split('id="rooster"')[1]
+    assert "Anna Aalders" in rooster and "Nee</strong>" not in rooster
+
+
+def test_a_function_change_with_an_existing_decision_of_the_appointing_body(secretaris, directie_body):
+    rvc_decision = decide(Body.objects.get(soort="rvc"), "RvC-2026-12")
+    own = decide(directie_body, "DIR-2026-12")
+    director = seat(directie_body, "Fatima Faber", date(2024, 1, 1), functie="directeur")
+    client = login(secretaris)
+    page = client.get("/governance/organen/directie/").content.decode()
+    form = page.split(f'action="/governance/mandaten/{director.pk}/functie/"')[1].split("</form>")[0]
+    assert "RvC-2026-12" in form and "DIR-2026-12" not in form
+    assert 'value="algemeen-directeur"' in form and 'value="directeur"' not in form  # not the current one
+    refused = client.post(
+        f"/governance/mandaten/{director.pk}/functie/",
+        change_data(director, functie="algemeen-directeur", kenmerk=None, besluitdatum=None, besluit=own.pk),
+    )
+    assert refused.status_code == 400 and Mandate.objects.count() == 1
+    response = client.post(
+        f"/governance/mandaten/{director.pk}/functie/",
+        change_data(director, functie="algemeen-directeur", kenmerk=None, besluitdatum=None, besluit=rvc_decision.pk),
+    )
+    assert response.status_code == 302
+    new = Mandate.objects.get(functie="algemeen-directeur")
+    assert (new.besluit, new.einddatum, new.termijn) == (rvc_decision, None, 1)
+
+
+def test_a_refused_function_change_keeps_nothing_and_shows_why(secretaris, rvc_body):
+    chair = seat(rvc_body, "Anna Aalders", date(2025, 1, 1), functie="voorzitter")
+    lid = seat(rvc_body, "Bram Bakker", date(2025, 1, 1))
+    before, events = counts(), AuditEvent.objects.count()
+    client = login(secretaris)
+    # A second voorzitter: refused by the service, the new decision is not kept.
+    response = client.post(f"/governance/mandaten/{lid.pk}/functie/", change_data(lid))
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "heeft in deze periode al een voorzitter: Anna Aalders" in page
+    assert f'id="id_functie-{lid.pk}-kenmerk"' in page and '<details class="beware-details" open>' in page
+    # Before the mandate began, or without a decision: refused at the field.
+    response = client.post(
+        f"/governance/mandaten/{lid.pk}/functie/", change_data(lid, functie="secretaris", datum="2024-06-01")
+    )
+    assert response.status_code == 400
+    assert "De datum moet na de ingangsdatum en binnen het lopende mandaat liggen." in response.content.decode()
+    response = client.post(
+        f"/governance/mandaten/{lid.pk}/functie/", change_data(lid, functie="secretaris", kenmerk=None)
+    )
+    assert response.status_code == 400
+    assert "Kies een bestaand besluit of vul het kenmerk van een nieuw besluit in." in response.content.decode()
+    assert counts() == before and AuditEvent.objects.count() == events
+    lid.refresh_from_db()
+    chair.refresh_from_db()
+    assert lid.beeindigd_op is None and chair.beeindigd_op is None
+
+
+def test_only_managers_change_a_function(rvc, eindhoven_user, rvc_body):
+    lid = seat(rvc_body, "Anna Aalders", date(2025, 1, 1))
+    for user in (rvc, eindhoven_user):
+        assert login(user).post(f"/governance/mandaten/{lid.pk}/functie/", change_data(lid)).status_code == 403
+    assert login(rvc).get(f"/governance/mandaten/{lid.pk}/functie/").status_code == 405
+    lid.refresh_from_db()
+    assert lid.beeindigd_op is None and Mandate.objects.count() == 1

@@ -125,8 +125,8 @@ def test_a_report_shared_with_the_members_or_adopted_counts_too(monkeypatch, dir
     adopted = report_document(directie, kwartaal=4, jaar=2025)
     besluit = services.decision_record(
         by=SYSTEM,
-        body=Body.objects.get(soort=Body.Kind.RVC),
-        kenmerk="RvC-2026-04",
+        body=Body.objects.get(soort=Body.Kind.DIRECTIE),  # the directie adopts its kwartaalrapportage
+        kenmerk="DIR-2026-04",
         datum=date(2026, 3, 20),
         onderwerp="Kwartaalrapportage Q4 2025",
     )
@@ -136,6 +136,55 @@ def test_a_report_shared_with_the_members_or_adopted_counts_too(monkeypatch, dir
     q4 = row(response, "kwartaalrapportage-2025-q4")
     assert 'beware-status--verplichting-voldaan">Voldaan<' in q4  # adopted on 20 March, due 31 March
     assert f'href="/governance/documenten/{adopted.pk}/"' in q4
+
+
+def test_the_directie_sees_the_evaluation_met_but_not_the_rvcs_closed_document(monkeypatch, directie, rvc):
+    """The RvC's evaluation of the directie, in its closed audience, meets the
+    obligation; the directie's dashboard says so without naming or linking it."""
+    freeze(monkeypatch, date(2026, 11, 2))
+    evaluation = services.document_create(
+        by=Actor(user=rvc),
+        titel="Evaluatie directie 2026 (besloten)",
+        soort=Document.Kind.EVALUATIE_DIRECTIE,
+        doelgroep=Document.Audience.RVC_BESLOTEN,
+        bestand=SimpleUploadedFile("e.pdf", PDF_BYTES, content_type="application/pdf"),
+        jaar=2026,
+    )
+    services.document_share(by=Actor(user=rvc), document=evaluation)
+    freeze(monkeypatch, date(2026, 12, 31))
+    response = login(directie).get(DASHBOARD, {"jaar": 2026})
+    cells = row(response, "evaluatie-directie-2026")
+    assert 'beware-status--verplichting-voldaan">Voldaan<' in cells
+    assert "Een document dat u niet kunt inzien" in cells and "2 november 2026" in cells
+    assert evaluation.titel not in response.content.decode()
+    assert f"/governance/documenten/{evaluation.pk}/" not in response.content.decode()
+    # The RvC follows the evidence to the document.
+    cells = row(login(rvc).get(DASHBOARD, {"jaar": 2026}), "evaluatie-directie-2026")
+    assert f'href="/governance/documenten/{evaluation.pk}/"' in cells and evaluation.titel in cells
+
+
+def test_the_dashboard_does_not_name_a_document_the_viewer_may_not_open(monkeypatch, directie, db):
+    """Regression (review): a user who may see the calendar but not the RvC's
+    documents read the title of the RvC-only evaluation on the dashboard."""
+    from django.contrib.auth.models import Permission
+
+    freeze(monkeypatch, date(2026, 9, 15))
+    evaluation = services.document_create(
+        by=Actor(user=directie),
+        titel="Evaluatie directie GEHEIM",
+        soort=Document.Kind.EVALUATIE_DIRECTIE,
+        doelgroep=Document.Audience.RVC,
+        bestand=SimpleUploadedFile("e.pdf", PDF_BYTES, content_type="application/pdf"),
+        jaar=2026,
+    )
+    services.document_share(by=Actor(user=directie), document=evaluation)
+    viewer = UserFactory()
+    viewer.user_permissions.add(Permission.objects.get(codename="view_governance"))
+    client = login(viewer)
+    assert client.get(f"/governance/documenten/{evaluation.pk}/").status_code == 404
+    response = client.get(DASHBOARD, {"jaar": 2026})
+    assert "Voldaan<" in row(response, "evaluatie-directie-2026")
+    assert "Evaluatie directie GEHEIM" not in response.content.decode()
 
 
 # --- RvC meetings -------------------------------------------------------------------
@@ -273,7 +322,8 @@ def test_the_dashboard_reads_a_fixed_number_of_queries(monkeypatch, directie, rv
     for kwartaal in (1, 2, 3):
         services.document_share(by=Actor(user=directie), document=report_document(directie, kwartaal=kwartaal))
     services.document_share(by=Actor(user=directie), document=report_document(directie, jaar=2025, kwartaal=4))
-    with django_assert_max_num_queries(12):
+    # 12, + 1: which of the evidence documents the viewer may see.
+    with django_assert_max_num_queries(13):
         response = client.get(DASHBOARD, {"jaar": 2026})
     assert response.status_code == 200
     assert response.content.decode().count("verplichting-voldaan") >= 6

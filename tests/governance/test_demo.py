@@ -116,6 +116,15 @@ def test_the_auditcommissie_and_the_directie(seeded):
         ("Ilse Verbeek", Mandate.Role.DIRECTEUR),
     }
     assert directie.warnings == []
+    # The RvC appoints the directie and its committees (the ALV the commissarissen).
+    appointed_by = {m.body.soort: m.besluit.body.soort for m in Mandate.objects.select_related("body", "besluit__body")}
+    assert appointed_by == {
+        Body.Kind.RVC: Body.Kind.ALV,
+        Body.Kind.DIRECTIE: Body.Kind.RVC,
+        Body.Kind.COMMISSIE: Body.Kind.RVC,
+    }
+    # The committee was made through the service, audited.
+    assert AuditEvent.objects.filter(action="governance.body_create", object_id=str(committee.pk)).exists()
     assert Person.objects.get(naam="Dirk de Directeur").user.email == "directeur@beware.demo"
     assert all(p.geboortedatum for p in Person.objects.all())
 
@@ -134,10 +143,15 @@ def test_documents_are_real_pdfs_and_the_confidential_ones_stay_with_the_rvc(see
     rvc = User.objects.get(email="rvc@beware.demo")
     visible_to_member = set(selectors.visible_documents(member).values_list("soort", flat=True))
     assert visible_to_member == {Document.Kind.STATUTEN, Document.Kind.REGLEMENT_RVC}
+    # The confidential Evaluatie directie is for the RvC only: closed, filed by
+    # the RvC itself, not seen by the directie nor the secretaris (README).
     evaluation = Document.objects.get(soort=Document.Kind.EVALUATIE_DIRECTIE)
-    assert evaluation.doelgroep == Document.Audience.RVC and evaluation.gedeeld_op is not None
+    assert evaluation.doelgroep == Document.Audience.RVC_BESLOTEN and evaluation.gedeeld_op is not None
+    assert evaluation.aangemaakt_door == rvc
     assert selectors.visible_documents(rvc).filter(pk=evaluation.pk).exists()
-    assert not selectors.visible_documents(member).filter(pk=evaluation.pk).exists()
+    for email in ("eindhoven@beware.demo", "directeur@beware.demo", "secretaris@beware.demo"):
+        user = User.objects.get(email=email)
+        assert not selectors.visible_documents(user).filter(pk=evaluation.pk).exists(), email
 
 
 def test_the_compliance_dashboard_of_this_year(seeded):
@@ -155,6 +169,15 @@ def test_the_compliance_dashboard_of_this_year(seeded):
     assert rows[f"rvc-vergaderingen-{year}"].status == obligations.OPEN
     assert rows[f"begroting-{year + 1}"].status == met
     assert rows[f"evaluatie-directie-{year}"].status == met
+    # The directie sees it met, but not by which closed document; the RvC does.
+    directeur = User.objects.get(email="directeur@beware.demo")
+    for_directie = {r.obligation.key: r for r in selectors.compliance(year, today, directeur)}
+    assert for_directie[f"evaluatie-directie-{year}"].status == met
+    assert for_directie[f"evaluatie-directie-{year}"].evidence is None
+    assert for_directie[f"evaluatie-directie-{year}"].evidence_hidden
+    rvc = User.objects.get(email="rvc@beware.demo")
+    for_rvc = {r.obligation.key: r for r in selectors.compliance(year, today, rvc)}
+    assert for_rvc[f"evaluatie-directie-{year}"].evidence.soort == Document.Kind.EVALUATIE_DIRECTIE
     report_year, quarter = demo._last_quarter(today)
     report = rows[f"kwartaalrapportage-{report_year}-q{quarter}"]
     assert report.status == met

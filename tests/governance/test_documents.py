@@ -179,10 +179,10 @@ class TestConfidentiality:
         assert listed(rvc_client) == ["Concept begroting", "Concept jaarverslag"]
         assert member_client.get(download(for_members)).status_code == 200
 
-    def test_an_adopted_document_is_released_without_sharing(self, eindhoven_user, boss, rvc_body):
+    def test_an_adopted_document_is_released_without_sharing(self, eindhoven_user, boss):
         document = make_document(boss, titel="Statuten", soort="statuten", shared=False)
         decision = services.decision_record(
-            by=boss, body=rvc_body, kenmerk="RvC-2026-01", datum=date(2026, 1, 20), onderwerp="Statuten"
+            by=boss, body=Body.objects.get(soort="alv"), kenmerk="ALV-2026-01", datum=date(2026, 1, 20), onderwerp="X"
         )
         services.document_adopt(by=boss, document=document, besluit=decision)
         assert listed(login(eindhoven_user)) == ["Statuten"]
@@ -218,9 +218,11 @@ class TestConfidentiality:
 
     @pytest.mark.parametrize("who", ["eindhoven_user", "rvc"])
     def test_write_pages_need_manage_documents(self, request, who, boss, rvc_body):
+        """A member manages nothing; the RvC only its closed documents, so it
+        gets the new document page but may not write for another audience."""
         document = make_document(boss, doelgroep="leden")
         client = login(request.getfixturevalue(who))
-        assert client.get(NEW).status_code == 403
+        assert client.get(NEW).status_code == (200 if who == "rvc" else 403)
         assert client.post(NEW, new_document_data(pdf_upload())).status_code == 403
         assert client.post(f"{detail(document)}versies/nieuw/", {"versie-bestand": pdf_upload()}).status_code == 403
         decision = services.decision_record(
@@ -240,6 +242,132 @@ class TestConfidentiality:
         assert "Vaststellen" not in page
         assert "Leesbevestigingen" not in page
         assert "Nieuw document" not in login(eindhoven_user).get(LIST).content.decode()
+
+
+# --- the RvC's closed documents -------------------------------------------------------------
+
+
+@pytest.fixture
+def closed_document(rvc):
+    return services.document_create(
+        by=Actor(user=rvc),
+        titel="Evaluatie directie 2026",
+        soort="evaluatie-directie",
+        doelgroep="rvc-besloten",
+        jaar=2026,
+        bestand=pdf_upload("evaluatie-geheim.pdf"),
+    )
+
+
+class TestClosedRvcDocuments:
+    @pytest.mark.parametrize("who", ["directie", "secretaris"])
+    def test_the_directie_and_the_secretaris_never_see_it(self, request, who, closed_document, boss):
+        make_document(boss, titel="Begroting 2027", soort="begroting", doelgroep="rvc")
+        client = login(request.getfixturevalue(who))
+        assert listed(client) == ["Begroting 2027"]
+        assert listed(client, "?zoekterm=evaluatie") == []
+        assert listed(client, "?zoekterm=geheim") == []
+        assert listed(client, "?soort=evaluatie-directie") == []
+        assert closed_document.titel not in listed(client, "?doelgroep=rvc-besloten")
+        page = client.get(LIST).content.decode()
+        assert "Evaluatie directie 2026" not in page and "rvc-besloten" not in page  # not even as a filter
+        hidden = client.get(detail(closed_document))
+        missing = client.get(f"{LIST}{closed_document.pk + 1000}/")
+        assert hidden.status_code == missing.status_code == 404
+        assert client.get(download(closed_document)).status_code == 404
+        # Managing it is the same 404: the document does not exist for them.
+        assert (
+            client.post(f"{detail(closed_document)}versies/nieuw/", {"versie-bestand": pdf_upload()}).status_code == 404
+        )
+        assert client.post(f"{detail(closed_document)}delen/").status_code == 404
+        assert client.post(f"{detail(closed_document)}vaststellen/", {}).status_code == 404
+        assert closed_document.versions.count() == 1 and Document.objects.get(pk=closed_document.pk).gedeeld_op is None
+
+    def test_the_directie_cannot_choose_the_closed_audience(self, directie):
+        client = login(directie)
+        page = client.get(NEW).content.decode()
+        assert 'value="rvc-besloten"' not in page and 'value="leden"' in page and 'value="rvc"' in page
+        response = client.post(NEW, new_document_data(pdf_upload(), doelgroep="rvc-besloten"))
+        assert response.status_code == 403
+        assert_nothing_saved()
+
+    def test_the_rvc_creates_manages_and_downloads_it(
+        self, rvc, directie, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        client = login(rvc)
+        assert "Nieuw document" in client.get(LIST).content.decode()
+        page = client.get(NEW).content.decode()
+        assert 'value="rvc-besloten"' in page
+        assert 'value="leden"' not in page and 'value="rvc"' not in page and 'value="directie"' not in page
+        assert 'name="community"' not in page
+        assert "de directie en de secretaris niet" in page
+        response = client.post(
+            NEW,
+            new_document_data(
+                pdf_upload("evaluatie.pdf"),
+                titel="Evaluatie directie 2026",
+                soort="evaluatie-directie",
+                doelgroep="rvc-besloten",
+                jaar="2026",
+            ),
+        )
+        document = Document.objects.get()
+        assert response.status_code == 302 and response["Location"] == detail(document)
+        assert (document.doelgroep, document.status, document.aangemaakt_door) == ("rvc-besloten", "concept", rvc)
+        page = client.get(detail(document)).content.decode()
+        assert "alleen de leden van de RvC zien het, ook als concept" in page
+        assert "Nieuwe versie uploaden" in page and "Vaststellen" in page
+        # Another commissaris sees the concept and downloads it.
+        colleague = login(with_totp(UserFactory(roles=[StaffRole.RVC])))
+        assert listed(colleague) == ["Evaluatie directie 2026"]
+        assert colleague.get(download(document)).status_code == 200
+        # A new version, sharing (the RvC only is told) and adopting by an RvC decision.
+        assert (
+            client.post(f"{detail(document)}versies/nieuw/", {"versie-bestand": pdf_upload("v2.pdf")}).status_code
+            == 302
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            assert client.post(f"{detail(document)}delen/").status_code == 302
+        assert directie.email not in {address for m in mailoutbox for address in m.to}
+        assert {address for m in mailoutbox for address in m.to} >= {rvc.email}
+        adopt_page = client.get(detail(document)).content.decode()
+        form = adopt_page.split('id="vaststellen"')[1].split("</form>")[0]
+        rvc_body = Body.objects.get(soort="rvc")
+        assert f'value="{rvc_body.pk}"' in form and f'value="{Body.objects.get(soort="alv").pk}"' not in form
+        response = client.post(
+            f"{detail(document)}vaststellen/",
+            {
+                "vaststellen-kenmerk": "RvC-2026-30",
+                "vaststellen-datum": "2026-06-01",
+                "vaststellen-onderwerp": "Evaluatie directie 2026",
+                "vaststellen-orgaan": rvc_body.pk,
+            },
+        )
+        assert response.status_code == 302
+        document.refresh_from_db()
+        assert (document.status, document.besluit.kenmerk, document.besluit.body) == (
+            "vastgesteld",
+            "RvC-2026-30",
+            rvc_body,
+        )
+        assert document.versions.count() == 2
+        events = AuditEvent.objects.filter(object_type="governance.Document", object_id=str(document.pk))
+        assert {e.actor_id for e in events} == {rvc.pk}
+        # Still nothing for the directie.
+        assert login(directie).get(detail(document)).status_code == 404
+
+    def test_the_rvc_manages_only_its_closed_documents(self, rvc, boss, closed_document):
+        shared = make_document(boss, titel="Begroting 2027", soort="begroting", doelgroep="rvc")
+        concept = make_document(boss, titel="Notulen", doelgroep="rvc", shared=False)
+        client = login(rvc)
+        page = client.get(detail(shared)).content.decode()
+        assert "Beheer" not in page and "Nieuwe versie uploaden" not in page
+        assert client.post(f"{detail(shared)}versies/nieuw/", {"versie-bestand": pdf_upload()}).status_code == 403
+        assert client.post(f"{detail(shared)}vaststellen/", {}).status_code == 403
+        assert client.get(detail(concept)).status_code == 404  # another audience's concept stays hidden
+        assert client.post(f"{detail(concept)}delen/").status_code == 404
+        assert shared.versions.count() == 1
+        assert "Beheer" in client.get(detail(closed_document)).content.decode()
 
 
 # --- uploads -------------------------------------------------------------------------------
@@ -502,6 +630,59 @@ class TestAdopt:
         assert len(stored_files()) == 1
 
 
+class TestAdoptingBody:
+    """Regression (review): statuten adopted with a directie decision."""
+
+    def test_the_form_offers_only_the_adopting_bodys_decisions(self, directie, boss):
+        document = make_document(boss, titel="Statuten", soort="statuten", shared=False)
+        alv = Body.objects.get(soort="alv")
+        directie_body = Body.objects.get(soort="directie")
+        own = services.decision_record(
+            by=boss, body=directie_body, kenmerk="DIR-2026-01", datum=date(2026, 3, 1), onderwerp="X"
+        )
+        services.decision_record(by=boss, body=alv, kenmerk="ALV-2026-02", datum=date(2026, 3, 2), onderwerp="Statuten")
+        client = login(directie)
+        form = client.get(detail(document)).content.decode().split('id="vaststellen"')[1].split("</form>")[0]
+        assert "ALV-2026-02" in form and "DIR-2026-01" not in form
+        orgaan = form.split('name="vaststellen-orgaan"')[1].split("</select>")[0]
+        assert orgaan.count("<option") == 1 and f'value="{alv.pk}"' in orgaan  # the ALV, nothing to choose
+        assert "Statuten: vastgesteld bij besluit van Algemene ledenvergadering." in form
+        # A directie decision, chosen or recorded here, is refused and nothing is kept.
+        refused = client.post(f"{detail(document)}vaststellen/", {"vaststellen-besluit": own.pk})
+        assert refused.status_code == 400
+        refused = client.post(
+            f"{detail(document)}vaststellen/",
+            {
+                "vaststellen-kenmerk": "DIR-2026-02",
+                "vaststellen-datum": "2026-06-01",
+                "vaststellen-onderwerp": "Statuten",
+                "vaststellen-orgaan": directie_body.pk,
+            },
+        )
+        assert refused.status_code == 400
+        assert not Decision.objects.filter(kenmerk="DIR-2026-02").exists()
+        document.refresh_from_db()
+        assert document.status == Document.Status.CONCEPT
+        response = client.post(
+            f"{detail(document)}vaststellen/",
+            {
+                "vaststellen-kenmerk": "ALV-2026-03",
+                "vaststellen-datum": "2026-06-01",
+                "vaststellen-onderwerp": "Statuten",
+                "vaststellen-orgaan": alv.pk,
+            },
+        )
+        assert response.status_code == 302
+        document.refresh_from_db()
+        assert (document.status, document.besluit.body) == ("vastgesteld", alv)
+
+    def test_a_kind_without_an_adopting_body_takes_any_decision(self, directie, boss):
+        document = make_document(boss, titel="Notulen", soort="notulen", shared=False)
+        form = login(directie).get(detail(document)).content.decode().split('id="vaststellen"')[1]
+        for body in Body.objects.all():
+            assert f'value="{body.pk}"' in form.split("</form>")[0]
+
+
 class TestShare:
     def test_sharing_releases_and_tells_the_audience(
         self, directie, boss, eindhoven_user, mailoutbox, django_capture_on_commit_callbacks
@@ -549,6 +730,19 @@ class TestReadReceipts:
         page = login(directie).get(detail(document)).content.decode()
         assert f"Gelezen door 2 van {active} leden" in page
         assert ReadReceipt.objects.count() == 2
+
+    def test_reading_is_audited_once_per_member(self, boss, eindhoven, eindhoven_user, woerden_user):
+        document = make_document(boss, titel="Jaarverslag 2025", soort="jaarverslag")
+        colleague = member_user(eindhoven, MemberRole.Role.FINANCIEEL_CONTACT)
+        login(eindhoven_user).get(detail(document))
+        login(eindhoven_user).get(download(document))
+        login(colleague).get(detail(document))
+        reads = AuditEvent.objects.filter(action="governance.document_read", object_id=str(document.pk))
+        assert [(e.actor_id, e.data["leesbevestiging"]) for e in reads] == [
+            (eindhoven_user.pk, ReadReceipt.objects.get(member=eindhoven).pk)
+        ]
+        login(woerden_user).get(download(document))
+        assert reads.all().count() == 2
 
     def test_no_receipt_for_staff_concepts_or_other_audiences(self, directie, rvc, boss, eindhoven, eindhoven_user):
         shared = make_document(boss)
@@ -609,7 +803,7 @@ class TestRegister:
         assert len(listed(client)) == 50
         assert len(listed(client, "?pagina=2")) == 2
 
-    def test_every_write_is_audited(self, directie, rvc_body):
+    def test_every_write_is_audited(self, directie):
         client = login(directie)
         client.post(NEW, new_document_data(pdf_upload()))
         document = Document.objects.get()
@@ -618,10 +812,10 @@ class TestRegister:
         client.post(
             f"{detail(document)}vaststellen/",
             {
-                "vaststellen-kenmerk": "RvC-2026-12",
+                "vaststellen-kenmerk": "ALV-2026-12",
                 "vaststellen-datum": "2026-05-01",
                 "vaststellen-onderwerp": "Begroting",
-                "vaststellen-orgaan": rvc_body.pk,
+                "vaststellen-orgaan": Body.objects.get(soort="alv").pk,  # the ALV adopts the begroting
             },
         )
         events = AuditEvent.objects.filter(object_type="governance.Document", object_id=str(document.pk))
@@ -633,8 +827,8 @@ class TestRegister:
             "governance.document_adopt",
         ]
         assert {e.actor_id for e in events} == {directie.pk}
-        assert events.get(action="governance.document_adopt").data["besluit"] == "RvC-2026-12"
-        assert AuditEvent.objects.filter(action="governance.decision_record", data__kenmerk="RvC-2026-12").exists()
+        assert events.get(action="governance.document_adopt").data["besluit"] == "ALV-2026-12"
+        assert AuditEvent.objects.filter(action="governance.decision_record", data__kenmerk="ALV-2026-12").exists()
 
 
 REGISTER_BUDGET = 14

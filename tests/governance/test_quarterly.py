@@ -288,8 +288,8 @@ def test_an_adopted_report_is_frozen(monkeypatch, boss):
     document = quarterly.quarterly_report_draft(by=boss, report=report)
     besluit = services.decision_record(
         by=boss,
-        body=Body.objects.get(soort=Body.Kind.RVC),
-        kenmerk="RvC-2026-05",
+        body=Body.objects.get(soort=Body.Kind.DIRECTIE),  # the directie adopts its kwartaalrapportage
+        kenmerk="DIR-2026-05",
         datum=date(2026, 5, 1),
         onderwerp="Kwartaalrapportage Q1 2026",
         perm=selectors.MANAGE_DOCUMENTS,
@@ -347,9 +347,13 @@ def test_the_rvc_reads_the_page_but_cannot_save(monkeypatch, rvc, directie, boss
     assert document.versions.count() == 1
 
     services.document_share(by=boss, document=document)
+    save_texts(boss, risicomanagement="Nog niet gedeeld: een nieuwe tekst.")
     html = client.get(PAGE).content.decode()
     assert f'href="/governance/documenten/{document.pk}/"' in html
-    assert RISK in html
+    # The RvC reads the released PDF, never the current texts: they may have
+    # changed since (regression, review).
+    assert RISK not in html and "Nog niet gedeeld: een nieuwe tekst." not in html
+    assert "Teksten van de directie" not in html
 
 
 def test_the_secretaris_may_write_the_report_too(secretaris):

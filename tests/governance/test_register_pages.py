@@ -248,7 +248,8 @@ def test_a_conflict_needs_a_subject(secretaris, bram):
     assert not ConflictOfInterest.objects.exists()
 
 
-def test_a_large_contract_is_signed_only_after_rvc_approval(directie, rvc):
+def test_a_large_contract_is_signed_only_after_rvc_approval(directie, commissaris):
+    rvc = commissaris  # an RvC user linked to their Person: the conflict check needs it
     boss = login(directie)
     response = boss.post(
         "/governance/registers/contracten/",
@@ -305,7 +306,9 @@ def test_a_large_contract_is_signed_only_after_rvc_approval(directie, rvc):
     large.refresh_from_db()
     assert (large.status, large.getekend_op) == (Contract.Status.GETEKEND, date(2026, 9, 14))
 
-    actions = list(AuditEvent.objects.order_by("id").values_list("action", "actor"))
+    actions = list(
+        AuditEvent.objects.exclude(action="governance.person_create").order_by("id").values_list("action", "actor")
+    )
     assert actions == [
         ("governance.contract_create", directie.pk),
         ("governance.decision_record", rvc.pk),
@@ -319,7 +322,8 @@ def test_a_large_contract_is_signed_only_after_rvc_approval(directie, rvc):
     assert "Dit contract is al getekend op 14-09-2026." in response.content.decode()
 
 
-def test_approving_with_a_used_decision_number_names_the_field(rvc):
+def test_approving_with_a_used_decision_number_names_the_field(commissaris):
+    rvc = commissaris
     rvc_body = Body.objects.get(soort=Body.Kind.RVC)
     services.decision_record(by=SYSTEM, body=rvc_body, kenmerk="RvC-2026-08", datum=TODAY, onderwerp="X")
     large = contract()
@@ -331,6 +335,50 @@ def test_approving_with_a_used_decision_number_names_the_field(rvc):
     assert "Kenmerk van het RvC-besluit: Er is al een besluit met kenmerk RvC-2026-08." in response.content.decode()
     large.refresh_from_db()
     assert large.status == Contract.Status.CONCEPT
+
+
+def test_an_unlinked_commissaris_is_told_and_cannot_approve(rvc):
+    """Regression (review): without a linked Person a declared conflict of
+    interest could not be checked, so the approval is refused."""
+    large = contract()
+    client = login(rvc)
+    page = client.get(f"/governance/registers/contracten/{large.pk}/").content.decode()
+    assert "Uw account is niet gekoppeld aan een commissaris; vraag de secretaris dat te doen." in page
+    assert "goedkeuren/" not in page  # no form that can only be refused
+    response = client.post(
+        f"/governance/registers/contracten/{large.pk}/goedkeuren/",
+        {"kenmerk": "RvC-2026-08", "datum": "2026-09-12"},
+        follow=True,
+    )
+    assert "Uw account is niet gekoppeld aan een commissaris; vraag de secretaris dat te doen." in (
+        response.content.decode()
+    )
+    large.refresh_from_db()
+    assert large.status == Contract.Status.CONCEPT and not Decision.objects.exists()
+
+
+def test_dates_in_the_future_are_refused(directie, commissaris):
+    """Regression (review): an approval or a signature dated after today."""
+    large = contract()
+    response = login(commissaris).post(
+        f"/governance/registers/contracten/{large.pk}/goedkeuren/",
+        {"kenmerk": "RvC-2027-01", "datum": "2026-09-16"},
+        follow=True,
+    )
+    assert "Datum van het besluit: De datum van de goedkeuring kan niet in de toekomst liggen." in (
+        response.content.decode()
+    )
+    large.refresh_from_db()
+    assert large.status == Contract.Status.CONCEPT and not Decision.objects.exists()
+    small = contract("1000.00", "Licentie")
+    response = login(directie).post(
+        f"/governance/registers/contracten/{small.pk}/tekenen/", {"getekend_op": "2026-09-16"}, follow=True
+    )
+    assert "Getekend op: Een contract kan pas als getekend worden vastgelegd als het getekend is." in (
+        response.content.decode()
+    )
+    small.refresh_from_db()
+    assert (small.status, small.getekend_op) == (Contract.Status.CONCEPT, None)
 
 
 def test_a_small_contract_is_signed_without_approval(directie):
