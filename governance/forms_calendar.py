@@ -3,9 +3,11 @@ meeting and the directie's texts of a kwartaalrapportage. The services
 decide; these only parse what the pages post."""
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from beware.accounts.roles import StaffRole
 from invoicing.budget import FIRST_YEAR, LAST_YEAR
 
 from .models import Body
@@ -36,9 +38,34 @@ class MeetingForm(forms.Form):
         help_text=_("Alleen bij een vergadering van de RvC; één per jaar is verplicht."),
     )
 
+    online = forms.BooleanField(label=_("Online"), required=False, help_text=_("Deelnemers checken dan zelf in."))
+    voorzitter = forms.ModelChoiceField(
+        label=_("Voorzitter"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        help_text=_("Opent en sluit de stemmingen; de ALV wordt voorgezeten door de voorzitter van de RvC."),
+    )
+    max_volmachten = forms.IntegerField(
+        label=_("Volmachten per gevolmachtigde"),
+        min_value=1,
+        max_value=10,
+        initial=1,
+        required=False,
+        help_text=_("Alleen voor de ALV: hoeveel leden één gevolmachtigde ten hoogste vertegenwoordigt."),
+    )
+
+    def clean_max_volmachten(self):
+        return self.cleaned_data["max_volmachten"] or 1
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["body"].queryset = Body.objects.order_by("soort", "naam")
+        self.fields["voorzitter"].queryset = (
+            get_user_model()
+            .objects.filter(is_active=True, groups__name__in=[StaffRole.RVC, StaffRole.DIRECTIE, StaffRole.SECRETARIS])
+            .distinct()
+            .order_by("last_name", "email")
+        )
         if not self.is_bound:  # most meetings recorded here are the RvC's
             self.initial.setdefault(
                 "body", Body.objects.filter(soort=Body.Kind.RVC).values_list("pk", flat=True).first()

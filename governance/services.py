@@ -526,20 +526,46 @@ def document_opened(*, by: Actor, document: Document) -> None:
 
 
 def meeting_record(
-    *, by: Actor, body: Body, datum: date, titel: str, plaats: str = "", met_accountant: bool = False
+    *,
+    by: Actor,
+    body: Body,
+    datum: date,
+    titel: str,
+    plaats: str = "",
+    met_accountant: bool = False,
+    online: bool = False,
+    voorzitter=None,
+    max_volmachten: int = 1,
 ) -> Meeting:
     require(by, MANAGE_DOCUMENTS)
     if met_accountant and body.soort != Body.Kind.RVC:
         raise ValidationError({"met_accountant": "Alleen een vergadering van de RvC wordt met de accountant gehouden."})
+    if max_volmachten < 1:
+        raise ValidationError({"max_volmachten": "Een gevolmachtigde vertegenwoordigt ten minste één lid."})
     with transaction.atomic():
         meeting = Meeting.objects.create(
-            body=body, datum=datum, titel=titel, plaats=plaats, met_accountant=met_accountant
+            body=body,
+            datum=datum,
+            titel=titel,
+            plaats=plaats,
+            met_accountant=met_accountant,
+            online=online,
+            voorzitter=voorzitter,
+            max_volmachten=max_volmachten,
         )
         audit.record(
             "governance.meeting_record",
             actor=by,
             obj=meeting,
-            data={"orgaan": body.naam, "datum": datum, "titel": titel, "met_accountant": met_accountant},
+            data={
+                "orgaan": body.naam,
+                "datum": datum,
+                "titel": titel,
+                "met_accountant": met_accountant,
+                "online": online,
+                "voorzitter": voorzitter and voorzitter.email,
+                "max_volmachten": max_volmachten,
+            },
         )
     return meeting
 

@@ -18,6 +18,7 @@ from beware.accounts.roles import StaffRole
 from beware.common.forms import messages_from_validation_error, run_service
 from beware.common.permissions import can
 from invoicing.budget import FIRST_YEAR, LAST_YEAR
+from membership import admission
 
 from . import obligations, quarterly, selectors, services
 from .forms_calendar import MeetingForm, QuarterlyReportForm, YearForm
@@ -126,7 +127,10 @@ def dashboard(request):
 
 @login_required
 def meetings(request):
-    _require_view(request)
+    """Staff see every meeting; users of active members the ALV's."""
+    staff = can(request.user, selectors.VIEW)
+    if not staff and not any(m.status == admission.ACTIEF for m in getattr(request, "user_members", [])):
+        raise PermissionDenied
     may_manage = _may_manage(request.user)
     form = None
     if request.method == "POST":
@@ -151,7 +155,10 @@ def meetings(request):
     today = timezone.localdate()
     chooser = YearForm(request.GET if request.method == "GET" else None)
     jaar = chooser.cleaned_data["jaar"] if chooser.is_valid() else today.year
-    found = list(Meeting.objects.filter(datum__year=jaar).select_related("body").order_by("datum", "id"))
+    found = Meeting.objects.filter(datum__year=jaar).select_related("body").order_by("datum", "id")
+    if not staff:
+        found = found.filter(body__soort=Body.Kind.ALV)
+    found = list(found)
     notulen = [m.notulen_id for m in found if m.notulen_id]
     visible = set(selectors.visible_documents(request.user).filter(pk__in=notulen).values_list("pk", flat=True))
     held = [m for m in found if m.body.soort == Body.Kind.RVC and m.datum <= today]
@@ -169,6 +176,7 @@ def meetings(request):
             "rvc_accountant": any(m.met_accountant for m in held),
             "form": form,
             "today": today,
+            "staff": staff,
         },
         status=400 if form is not None and form.is_bound else 200,
     )

@@ -17,8 +17,9 @@ from beware.common.audit import Actor
 from beware.common.models import AuditEvent
 from governance import services, tasks
 from governance.models import Body, Document, Meeting, ObligationReminder
+from membership.models import MemberRole
 from tests.conftest import login, with_totp
-from tests.factories import UserFactory
+from tests.factories import MemberFactory, UserFactory, member_user
 
 SYSTEM = Actor.system()
 DASHBOARD = "/governance/kalender/"
@@ -296,9 +297,25 @@ def test_a_met_obligation_gets_no_reminder(monkeypatch, directie):
 # --- who may see it ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("url", [DASHBOARD, MEETINGS, "/governance/kwartaalrapportages/"])
+@pytest.mark.parametrize("url", [DASHBOARD, "/governance/kwartaalrapportages/"])
 def test_members_may_not_see_the_calendar(eindhoven_user, url):
     assert login(eindhoven_user).get(url).status_code == 403
+
+
+def test_members_see_only_the_alv_meetings(eindhoven_user, secretaris):
+    today = timezone.localdate()
+    services.meeting_record(
+        by=Actor(user=secretaris), body=Body.objects.get(soort="alv"), datum=today, titel="ALV najaar"
+    )
+    services.meeting_record(
+        by=Actor(user=secretaris), body=Body.objects.get(soort="rvc"), datum=today, titel="RvC geheim"
+    )
+    page = login(eindhoven_user).get(MEETINGS)
+    assert page.status_code == 200
+    assert "ALV najaar" in page.content.decode() and "RvC geheim" not in page.content.decode()
+    assert "Vergadering vastleggen" not in page.content.decode()
+    applicant = member_user(MemberFactory(code="aanvrager", status="aanvraag"), MemberRole.Role.ALV_VERTEGENWOORDIGER)
+    assert login(applicant).get(MEETINGS).status_code == 403
 
 
 @pytest.mark.parametrize("url", [DASHBOARD, MEETINGS])
