@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from beware.accounts.roles import StaffRole
 from invoicing.budget import FIRST_YEAR, LAST_YEAR
 
-from .models import Body
+from .models import Body, Meeting
 
 
 class YearForm(forms.Form):
@@ -53,6 +53,16 @@ class MeetingForm(forms.Form):
         required=False,
         help_text=_("Alleen voor de ALV: hoeveel leden één gevolmachtigde ten hoogste vertegenwoordigt."),
     )
+
+    stemgewicht = forms.ChoiceField(
+        label=_("Stemgewicht in de ALV"),
+        choices=Meeting.Weighting.choices,
+        initial=Meeting.Weighting.GELIJK,
+        required=False,
+    )
+
+    def clean_stemgewicht(self):
+        return self.cleaned_data["stemgewicht"] or Meeting.Weighting.GELIJK
 
     def clean_max_volmachten(self):
         return self.cleaned_data["max_volmachten"] or 1

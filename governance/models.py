@@ -388,6 +388,18 @@ class Meeting(models.Model):
     spoedreden = models.TextField(
         "reden voor een kortere oproeptermijn", blank=True, help_text="Alleen bij een spoedeisende vergadering."
     )
+
+    class Weighting(models.TextChoices):
+        GELIJK = "gelijk", "Ieder lid één stem"
+        INWONERS = "inwoners", "Naar inwoners op 1 januari"
+
+    stemgewicht = models.CharField(
+        "stemgewicht in de ALV",
+        max_length=20,
+        choices=Weighting.choices,
+        default=Weighting.GELIJK,
+        help_text="Vastgelegd per stemming op het moment dat die opent.",
+    )
     max_volmachten = models.PositiveSmallIntegerField(
         "volmachten per gevolmachtigde",
         default=1,

@@ -455,14 +455,16 @@ def electorate(poll) -> list[dict]:
             ):
                 if proxy.covers(item):
                     holders[proxy.verlener_id] = proxy.gevolmachtigde_id
+        members = list(members.order_by("naam"))
+        weights = _member_weights(meeting, members)
         return [
             {
                 "member": member,
-                "gewicht": Decimal(1),
+                "gewicht": weights[member.pk],
                 "aanwezig": member.pk in present or holders.get(member.pk) in present,
                 "gevolmachtigde_id": holders.get(member.pk),
             }
-            for member in members.order_by("naam")
+            for member in members
         ]
     conflicted = set(item.conflicts.values_list("person_id", flat=True)) if item is not None else set()
     present = set(attended.exclude(person=None).values_list("person_id", flat=True))
@@ -479,6 +481,24 @@ def non_responders(poll) -> list:
     voted = poll.receipts if poll.geheim else poll.ballots
     done = set(voted.values_list("voter_id", flat=True))
     return [v for v in poll.voters.select_related("member", "person").order_by("id") if v.pk not in done]
+
+
+def _member_weights(meeting, members) -> dict[int, Decimal]:
+    """One vote each, or (when the meeting says so) the member's inwoners on
+    1 January of the meeting's year. A missing figure refuses the poll,
+    naming the member: a weight is never silently zero or one."""
+    from django.core.exceptions import ValidationError
+
+    from membership.selectors import inwoners_by_member
+
+    if meeting is None or meeting.stemgewicht != meeting.Weighting.INWONERS:
+        return {m.pk: Decimal(1) for m in members}
+    peildatum = date(meeting.datum.year, 1, 1)
+    found = inwoners_by_member([m.pk for m in members], peildatum, represented_on=meeting.datum)
+    unknown = [f"{m}: {found[m.pk]}" for m in members if not isinstance(found[m.pk], int)]
+    if unknown:
+        raise ValidationError({"__all__": "Het stemgewicht is niet te bepalen. " + " ".join(unknown)})
+    return {m.pk: Decimal(found[m.pk]) for m in members}
 
 
 def electorate_digest(poll) -> str:

@@ -536,6 +536,7 @@ def meeting_record(
     online: bool = False,
     voorzitter=None,
     max_volmachten: int = 1,
+    stemgewicht: str = Meeting.Weighting.GELIJK,
 ) -> Meeting:
     require(by, MANAGE_DOCUMENTS)
     if met_accountant and body.soort != Body.Kind.RVC:
@@ -552,6 +553,7 @@ def meeting_record(
             online=online,
             voorzitter=voorzitter,
             max_volmachten=max_volmachten,
+            stemgewicht=stemgewicht,
         )
         audit.record(
             "governance.meeting_record",
@@ -565,6 +567,7 @@ def meeting_record(
                 "online": online,
                 "voorzitter": voorzitter and voorzitter.email,
                 "max_volmachten": max_volmachten,
+                "stemgewicht": stemgewicht,
             },
         )
     return meeting

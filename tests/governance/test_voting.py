@@ -18,7 +18,7 @@ from beware.accounts.roles import StaffRole
 from beware.common.audit import Actor, verify_chain
 from beware.common.models import AuditEvent
 from governance import selectors, services
-from governance.models import Ballot, BallotReceipt, Body, Meeting, PollVoter, Proxy, SecretBallot
+from governance.models import Ballot, BallotReceipt, Body, Meeting, Poll, PollVoter, Proxy, SecretBallot
 from membership.models import MemberRole
 from tests.factories import MemberFactory, UserFactory, member_user
 
@@ -413,3 +413,37 @@ def test_the_convocation_and_a_written_decision_are_mailed_once(alv, secretaris,
         )
     assert len(mail.outbox) == 3 and "iedere stemgerechtigde vóór stemt" in mail.outbox[0].body
     assert notify_written_poll(poll.pk) == 0
+
+
+def test_weights_by_inwoners_are_frozen_when_the_poll_opens(secretaris):
+    from tests.factories import member_with_inwoners
+
+    year = timezone.localdate().year
+    big = member_with_inwoners("groot", 200_000, jaar=year)
+    small = member_with_inwoners("klein", 50_000, jaar=year)
+    reps = {m: member_user(m, MemberRole.Role.ALV_VERTEGENWOORDIGER) for m in (big, small)}
+    chair = Actor(user=secretaris)
+    meeting = services.meeting_record(
+        by=chair, body=Body.objects.get(soort="alv"), datum=timezone.localdate(), titel="ALV", stemgewicht="inwoners"
+    )
+    item = services.agenda_item_add(by=chair, meeting=meeting, titel="Voorstel")
+    for member in (big, small):
+        services.attendance_check_in(by=chair, meeting=meeting, member=member)
+    poll = services.poll_open(
+        by=chair, poll=services.poll_create(by=chair, body=meeting.body, vraag="x", regel="alv", agenda_item=item)
+    )
+    assert {v.member: v.gewicht for v in poll.voters.all()} == {big: Decimal(200_000), small: Decimal(50_000)}
+    services.ballot_cast(by=Actor(user=reps[small], member=small), poll=poll, voter=voter_of(poll, small), keuze="voor")
+    services.ballot_cast(by=Actor(user=reps[big], member=big), poll=poll, voter=voter_of(poll, big), keuze="tegen")
+    poll = services.poll_close(by=chair, poll=poll)
+    assert (poll.uitslag, poll.voor, poll.tegen) == ("verworpen", Decimal(50_000), Decimal(200_000))
+
+
+def test_a_missing_inwonertal_refuses_a_weighted_poll(alv, secretaris):
+    meeting, item, _members, _reps = alv
+    Meeting.objects.filter(pk=meeting.pk).update(stemgewicht="inwoners")
+    chair = Actor(user=secretaris)
+    poll = services.poll_create(by=chair, body=meeting.body, vraag="x", regel="alv", agenda_item=item)
+    with pytest.raises(ValidationError, match="Het stemgewicht is niet te bepalen"):
+        services.poll_open(by=chair, poll=poll)
+    assert not PollVoter.objects.exists() and Poll.objects.get(pk=poll.pk).status == "concept"
