@@ -375,3 +375,38 @@ def _seed(demo: _Demo) -> None:
         contract=development,
         toelichting="Youssef El Amrani is bezoldigd adviseur van Codewerk Zuid B.V. en besluit niet over dit contract.",
     )
+
+    _upcoming_alv(demo)
+
+
+def _upcoming_alv(demo: _Demo) -> None:
+    """An online ALV three weeks ahead with the begroting on its agenda, a
+    poll ready to open and MijnGemeenteDichtbij's proxy to Eindhoven waiting
+    for the secretary: the voting demo of the README."""
+    from membership.models import Member
+
+    year = demo.year
+    meeting = services.meeting_record(
+        by=demo.secretaris,
+        body=demo.alv,
+        datum=demo.today + timedelta(days=21),
+        titel=f"Algemene ledenvergadering najaar {year}",
+        online=True,
+        voorzitter=demo.secretaris.user,
+    )
+    services.meeting_convene(by=demo.secretaris, meeting=meeting)
+    services.agenda_item_add(by=demo.secretaris, meeting=meeting, titel="Opening en mededelingen")
+    item = services.agenda_item_add(
+        by=demo.secretaris,
+        meeting=meeting,
+        titel=f"Begroting {year + 1}",
+        voorstel=f"De ALV stelt de begroting {year + 1} vast, met een contributie van € 0,35 per inwoner.",
+    )
+    services.poll_create(
+        by=demo.secretaris, body=demo.alv, vraag=f"Vaststelling begroting {year + 1}", regel="alv", agenda_item=item
+    )
+    mgd, eindhoven = Member.objects.get(code="mijngemeentedichtbij"), Member.objects.get(code="eindhoven")
+    boxtel_user = User.objects.get(email="boxtel@beware.demo")
+    services.proxy_grant(
+        by=Actor(user=boxtel_user, member=mgd), meeting=meeting, gevolmachtigde=eindhoven, ondertekenen=True
+    )

@@ -213,3 +213,18 @@ def test_seed_demo_builds_the_governance_once(db, settings):
     call_command("seed_demo", stdout=out)
     assert "Governance was er al; niets gewijzigd." in out.getvalue()
     assert counts() == before
+
+
+def test_the_upcoming_alv_is_ready_for_the_voting_demo(seeded):
+    from governance.models import Meeting, Poll, Proxy
+
+    meeting = Meeting.objects.get(titel__startswith="Algemene ledenvergadering najaar")
+    assert meeting.online and meeting.bijeengeroepen_op is not None and meeting.datum > timezone.localdate()
+    assert [str(item) for item in meeting.items.all()][0] == "1. Opening en mededelingen"
+    assert Poll.objects.get(agenda_item__meeting=meeting).status == Poll.Status.CONCEPT
+    proxy = Proxy.objects.get(meeting=meeting)
+    assert (proxy.verlener.code, proxy.gevolmachtigde.code, proxy.status) == (
+        "mijngemeentedichtbij",
+        "eindhoven",
+        Proxy.Status.AANGEVRAAGD,
+    )
