@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from beware.common.models import Immutable, ImmutableQuerySet
 
@@ -737,6 +738,19 @@ class Poll(models.Model):
     @property
     def written(self) -> bool:
         return self.regel.endswith("-schriftelijk")
+
+    @property
+    def uitslag_label(self) -> str:
+        """The stored outcome (Dutch, as the kernel names it) as users read it."""
+        return str(OUTCOME_LABELS.get(self.uitslag, self.uitslag))
+
+
+OUTCOME_LABELS = {
+    "aangenomen": gettext_lazy("aangenomen"),
+    "verworpen": gettext_lazy("verworpen"),
+    "geen quorum": gettext_lazy("geen quorum"),
+}
+CHOICE_LABELS = {"voor": gettext_lazy("voor"), "tegen": gettext_lazy("tegen"), "onthouding": gettext_lazy("onthouding")}
 
 
 class PollVoter(Immutable):

@@ -33,7 +33,7 @@ from .forms_meetings import (
     ProxyForm,
     WrittenDecisionForm,
 )
-from .models import AgendaItem, Ballot, BallotReceipt, Body, Meeting, Person, Poll, PollVoter, Proxy
+from .models import CHOICE_LABELS, AgendaItem, Ballot, BallotReceipt, Body, Meeting, Person, Poll, PollVoter, Proxy
 from .views_common import service_errors_into_form
 
 VIEW_AUDIT = "common.view_auditevent"
@@ -501,6 +501,10 @@ class BallotSlot:
     choice: str  # the vote, in an open poll, once cast
     reason: str
 
+    @property
+    def choice_label(self) -> str:
+        return str(CHOICE_LABELS.get(self.choice, self.choice))
+
 
 def _my_voters(request, poll: Poll) -> list[PollVoter]:
     """The entries of the electorate this user votes for: themself (a board
@@ -623,7 +627,7 @@ def poll_open(request, pk: int):
     run_service(
         request,
         lambda: services.poll_open(by=request.actor, poll=poll),
-        lambda opened: _("De stemming is geopend; %(aantal)s stemgerechtigden.") % {"aantal": opened.voters.count()},
+        lambda opened: _("De stemming is geopend. Stemgerechtigden: %(aantal)s.") % {"aantal": opened.voters.count()},
     )
     return redirect("governance:poll", pk=poll.pk)
 
@@ -636,7 +640,7 @@ def poll_close(request, pk: int):
     run_service(
         request,
         lambda: services.poll_close(by=request.actor, poll=poll),
-        lambda closed: _("De stemming is gesloten: %(uitslag)s.") % {"uitslag": closed.uitslag},
+        lambda closed: _("De stemming is gesloten: %(uitslag)s.") % {"uitslag": closed.uitslag_label},
     )
     return redirect("governance:poll", pk=poll.pk)
 

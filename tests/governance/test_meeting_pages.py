@@ -126,7 +126,7 @@ def test_the_alv_flow_through_the_pages(alv, secretaris):
     assert "2 aanwezig" in page and "Goedgekeurd" in page
 
     response = chair.post(url("poll_open", poll.pk), follow=True)
-    assert "De stemming is geopend; 3 stemgerechtigden." in shown_messages(response)
+    assert "De stemming is geopend. Stemgerechtigden: 3." in shown_messages(response)
     poll.refresh_from_db()
     assert poll.status == Poll.Status.OPEN
 
@@ -143,7 +143,7 @@ def test_the_alv_flow_through_the_pages(alv, secretaris):
     progress = chair.get(url("poll_progress", poll.pk))
     assert progress.status_code == 200
     fragment = text(progress)
-    assert "1 van 3 stemgerechtigden hebben gestemd." in fragment
+    assert "Gestemd: 1 van 3 stemgerechtigden." in fragment
     assert 'hx-trigger="every 2s"' in fragment
     assert not re.search(r"\b(voor|tegen|onthouding)\b", fragment)
 
@@ -153,10 +153,10 @@ def test_the_alv_flow_through_the_pages(alv, secretaris):
     vote(rep["b"], poll, voter_of(poll, members["b"]), "tegen")
     vote(rep["b"], poll, voter_of(poll, members["c"]), "voor")
     page = text(rep["b"].get(url("poll", poll.pk)))
-    assert "Namens Gemeente C is voor gestemd." in page and "Stem uitbrengen" not in page
+    assert "Namens Gemeente C gestemd: voor." in page and "Stem uitbrengen" not in page
 
     chair_page = text(chair.get(url("poll", poll.pk)))
-    assert "3 van 3 stemgerechtigden hebben gestemd." in chair_page
+    assert "Gestemd: 3 van 3 stemgerechtigden." in chair_page
     assert f'hx-get="{url("poll_progress", poll.pk)}"' in chair_page
 
     response = chair.post(url("poll_close", poll.pk), follow=True)
@@ -258,7 +258,7 @@ def test_a_secret_poll_shows_that_but_not_what_was_voted(alv, secretaris):
     page = text(rep_a.get(url("poll", poll.pk)))
     assert "Namens Gemeente A is gestemd." in page and "tegen gestemd" not in page
     chair_page = text(chair.get(url("poll", poll.pk)))
-    assert "1 van 3 stemgerechtigden hebben gestemd." in chair_page
+    assert "Gestemd: 1 van 3 stemgerechtigden." in chair_page
     chair.post(url("poll_close", poll.pk))
     rows = chair.get(url("meeting_export_csv", meeting.pk)).content.decode("utf-8-sig")
     electorate = rows.split("Stemgerechtigden per stemming", 1)[1]
@@ -587,7 +587,7 @@ def test_query_budget_of_the_poll_page_with_30_voters(thirty, secretaris, django
     chair = login(secretaris)
     with django_assert_max_num_queries(20):
         page = chair.get(url("poll", poll.pk))
-    assert page.status_code == 200 and "10 van 30 stemgerechtigden hebben gestemd." in text(page)
+    assert page.status_code == 200 and "Gestemd: 10 van 30 stemgerechtigden." in text(page)
     holder = login(reps[0])
     with django_assert_max_num_queries(20):
         page = holder.get(url("poll", poll.pk))
