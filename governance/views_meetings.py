@@ -86,9 +86,10 @@ def _require_meeting_view(request, meeting: Meeting) -> None:
 
 
 def _require_poll_view(request, poll: Poll, meeting: Meeting | None) -> None:
-    if _staff(request.user, meeting):
-        return
+    # The ALV's members first: it needs no query, and they are most of the voters.
     if poll.regel in ALV_RULES and _member_user(request):
+        return
+    if _staff(request.user, meeting):
         return
     members = getattr(request, "user_members", [])
     in_electorate = poll.voters.filter(

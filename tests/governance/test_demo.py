@@ -220,7 +220,7 @@ def test_the_upcoming_alv_is_ready_for_the_voting_demo(seeded):
 
     meeting = Meeting.objects.get(titel__startswith="Algemene ledenvergadering najaar")
     assert meeting.online and meeting.bijeengeroepen_op is not None and meeting.datum > timezone.localdate()
-    assert [str(item) for item in meeting.items.all()][0] == "1. Opening en mededelingen"
+    assert str(meeting.items.first()) == "1. Opening en mededelingen"
     assert Poll.objects.get(agenda_item__meeting=meeting).status == Poll.Status.CONCEPT
     proxy = Proxy.objects.get(meeting=meeting)
     assert (proxy.verlener.code, proxy.gevolmachtigde.code, proxy.status) == (
