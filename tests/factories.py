@@ -35,7 +35,8 @@ class GemeenteFactory(DjangoModelFactory):
         model = Gemeente
         django_get_or_create = ("code",)
 
-    code = factory.Sequence(lambda n: f"GM{9000 + n:04d}")
+    # GM9000–GM9999: six characters however many a session makes (codes are max 6).
+    code = factory.Sequence(lambda n: f"GM{9000 + n % 1000:04d}")
     naam = factory.Faker("city")
 
 
