@@ -52,6 +52,7 @@ class MeetingRecord:
     meeting: Meeting
     attendance: list[Attendance]
     proxies: list[Proxy]
+    items: list  # the agenda items with their minutes and decisions
     polls: list[PollRecord]
     written: list[PollRecord]
     since: object  # the date of the body's previous meeting, or None
@@ -127,6 +128,7 @@ def meeting_record(meeting: Meeting) -> MeetingRecord:
     by_id = {r.poll.pk: r for r in records}
     return MeetingRecord(
         meeting=meeting,
+        items=list(meeting.items.order_by("volgorde")),
         attendance=attendance,
         proxies=proxies,
         polls=[by_id[p.pk] for p in polls],

@@ -199,3 +199,13 @@ class WrittenDecisionForm(forms.Form):
             "regel": WRITTEN_RULES[body.soort].value,
             "deadline": self.cleaned_data["deadline"],
         }
+
+
+class MinutesForm(forms.Form):
+    verslag = forms.CharField(label=_("Verslag"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    besluit = forms.CharField(
+        label=_("Besluit"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Komt op de besluitenlijst."),
+    )

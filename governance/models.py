@@ -567,6 +567,8 @@ class AgendaItem(models.Model):
     titel = models.CharField("titel", max_length=300)
     voorstel = models.TextField("voorstel", blank=True, help_text="Het voorstel waarover kan worden gestemd.")
     documenten = models.ManyToManyField(Document, verbose_name="documenten", blank=True, related_name="+")
+    verslag = models.TextField("verslag", blank=True, help_text="Wat er over dit punt is besproken (de notulen).")
+    besluit = models.TextField("besluit", blank=True, help_text="Het besluit voor de besluitenlijst.")
 
     class Meta:
         verbose_name = "agendapunt"

@@ -1108,6 +1108,24 @@ def poll_open(*, by: Actor, poll: Poll) -> Poll:
     return poll
 
 
+def agenda_item_minute(*, by: Actor, item: AgendaItem, verslag: str, besluit: str) -> AgendaItem:
+    """The secretary drafts the minutes and the besluitenlijst per agenda item."""
+    if not _may_chair(by, item.meeting) and not (by.user is not None and by.user.has_perm(MANAGE_DOCUMENTS)):
+        raise PermissionDenied("Alleen de secretaris of de voorzitter schrijft de notulen.")
+    with transaction.atomic():
+        item = AgendaItem.objects.select_for_update().get(pk=item.pk)
+        before = {"verslag": item.verslag, "besluit": item.besluit}
+        item.verslag, item.besluit = verslag.strip(), besluit.strip()
+        item.save(update_fields=["verslag", "besluit"])
+        audit.record(
+            "meeting.minutes",
+            actor=by,
+            obj=item,
+            data={"voor": before, "na": {"verslag": item.verslag, "besluit": item.besluit}},
+        )
+    return item
+
+
 def _lock_open_poll(poll: Poll) -> Poll:
     """Read the poll under a shared lock: ballots do not wait for each other,
     but closing (FOR UPDATE) waits for ballots in flight, and a ballot after

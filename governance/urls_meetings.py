@@ -10,6 +10,7 @@ urlpatterns = [
     path("vergaderingen/<int:pk>/aanwezig/", views.meeting_check_in, name="meeting_check_in"),
     path("vergaderingen/<int:pk>/ik-ben-aanwezig/", views.meeting_self_check_in, name="meeting_self_check_in"),
     path("vergaderingen/<int:pk>/agendapunten/nieuw/", views.agenda_item_add, name="agenda_item_add"),
+    path("agendapunten/<int:pk>/verslag/", views.agenda_item_minutes, name="agenda_item_minutes"),
     path("vergaderingen/<int:pk>/volmacht/", views.proxy_grant, name="proxy_grant"),
     path("vergaderingen/<int:pk>/verslag.pdf", views.meeting_minutes_pdf, name="meeting_minutes_pdf"),
     path("vergaderingen/<int:pk>/export.csv", views.meeting_export_csv, name="meeting_export_csv"),

@@ -29,6 +29,7 @@ from .forms_meetings import (
     BallotForm,
     CheckInForm,
     ConveneForm,
+    MinutesForm,
     PollForm,
     ProxyForm,
     WrittenDecisionForm,
@@ -324,6 +325,22 @@ def agenda_item_add(request, pk: int):
         {"meeting": meeting, "form": form},
         status=400 if request.method == "POST" else 200,
     )
+
+
+@login_required
+@require_POST
+def agenda_item_minutes(request, pk: int):
+    item = get_object_or_404(AgendaItem.objects.select_related("meeting"), pk=pk)
+    if not may_keep_register(request.user, item.meeting):
+        raise PermissionDenied
+    form = MinutesForm(request.POST)
+    if form.is_valid():
+        run_service(
+            request,
+            lambda: services.agenda_item_minute(by=request.actor, item=item, **form.cleaned_data),
+            _("Het verslag van agendapunt %(punt)s is opgeslagen.") % {"punt": item.volgorde},
+        )
+    return redirect(_meeting_url(item.meeting, "agenda"))
 
 
 # --- proxies ------------------------------------------------------------------------

@@ -296,10 +296,10 @@ def test_chair_opens_an_alv_poll_members_vote_with_a_proxy_and_the_minutes_list_
     assert status == 200 and headers["content-type"] == "application/pdf"
     assert headers["content-disposition"].startswith("inline;")
     minutes = pdf_text(content)
-    register = minutes.split("Volmachtenregister", 1)[1].split("3. Stemmingen", 1)[0]
+    register = minutes.split("Volmachtenregister", 1)[1].split("3. Notulen en besluitenlijst", 1)[0]
     assert re.search(r"Gemeente C\s*Gemeente B\s*Hele\s*vergadering", register), register
     assert re.search(r"in het portaal door\s*Cor\s*Claassen", register), register
     assert "Goedgekeurd" in register and "Sanne Secretaris" in register, register
-    polls = minutes.split("3. Stemmingen", 1)[1].split("4. Besluiten buiten vergadering", 1)[0]
+    polls = minutes.split("4. Stemmingen", 1)[1].split("5. Besluiten buiten vergadering", 1)[0]
     assert "Uitslag aangenomen" in polls, polls
     assert "voor 2, tegen 1, onthouding 0; uitgebracht 3, aanwezig 3, stemgerechtigd 3" in polls, polls

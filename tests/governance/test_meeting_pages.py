@@ -181,7 +181,7 @@ def test_the_alv_flow_through_the_pages(alv, secretaris):
     response = chair.get(url("meeting_minutes_pdf", meeting.pk))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     minutes = pdf_text(response.content)
-    register = minutes.split("Volmachtenregister", 1)[1].split("3. Stemmingen", 1)[0]
+    register = minutes.split("Volmachtenregister", 1)[1].split("3. Notulen en besluitenlijst", 1)[0]
     assert re.search(r"Gemeente C\s*Gemeente B\s*Hele\s*vergadering", register), register
     assert "Goedgekeurd" in register and secretaris.get_full_name() in " ".join(register.split())
     assert "aangenomen" in minutes and poll.controlegetal[:20] in minutes.replace("\n", "")
@@ -605,3 +605,25 @@ def test_query_budget_of_the_poll_page_with_30_voters(thirty, secretaris, django
         assert chair.get(url("meeting", meeting.pk)).status_code == 200
     with django_assert_max_num_queries(20):
         assert chair.get(url("meeting_export_csv", meeting.pk)).status_code == 200
+
+
+def test_the_secretary_drafts_the_minutes_and_the_besluitenlijst(alv, secretaris):
+    meeting, item, _members, reps = alv
+    minutes_url = url("agenda_item_minutes", item.pk)
+    member = login(reps["a"])
+    assert member.post(minutes_url, {"verslag": "x", "besluit": "y"}).status_code == 403
+    chair = login(secretaris)
+    response = chair.post(
+        minutes_url,
+        {"verslag": "De directie licht de begroting toe.", "besluit": "De ALV stelt de begroting 2027 vast."},
+        follow=True,
+    )
+    assert "Het verslag van agendapunt 1 is opgeslagen." in shown_messages(response)
+    assert "De directie licht de begroting toe." in text(chair.get(url("meeting", meeting.pk)))
+    minutes = pdf_text(chair.get(url("meeting_minutes_pdf", meeting.pk)).content)
+    section = " ".join(minutes.split("3. Notulen en besluitenlijst", 1)[1].split("4. Stemmingen", 1)[0].split())
+    assert (
+        "De directie licht de begroting toe." in section and "Besluit: De ALV stelt de begroting 2027 vast." in section
+    )
+    event = AuditEvent.objects.get(action="meeting.minutes")
+    assert event.data["na"]["besluit"] == "De ALV stelt de begroting 2027 vast."
