@@ -3,7 +3,6 @@ the decisions they take, the documents in force, the meetings the calendar
 counts, and the registers the RvC supervises with."""
 
 import secrets
-import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -832,17 +831,21 @@ class BallotReceipt(Immutable):
         verbose_name_plural = "stembewijzen"
 
 
-class SecretBallot(Immutable):
-    """In a secret poll: what was voted, with its weight, and nothing that
-    links it to a voter (a random key, no time, no user)."""
+class SecretTally(models.Model):
+    """In a secret poll: only the running totals per choice. Every ballot
+    updates all three rows (adding nothing to two of them), so neither the
+    rows, their order nor their transaction ids tell which choice a voter's
+    ballot added to. Who voted is in BallotReceipt."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    poll = models.ForeignKey(Poll, verbose_name="stemming", on_delete=models.PROTECT, related_name="secret_ballots")
+    poll = models.ForeignKey(Poll, verbose_name="stemming", on_delete=models.PROTECT, related_name="secret_tallies")
     keuze = models.CharField("keuze", max_length=12)
-    gewicht = models.DecimalField("stemgewicht", max_digits=12, decimal_places=4)
-
-    objects = ImmutableQuerySet.as_manager()
+    aantal = models.PositiveIntegerField("aantal stemmen", default=0)
+    gewicht = models.DecimalField("gewogen stemmen", max_digits=14, decimal_places=4, default=0)
 
     class Meta:
-        verbose_name = "geheime stem"
-        verbose_name_plural = "geheime stemmen"
+        verbose_name = "geheime telling"
+        verbose_name_plural = "geheime tellingen"
+        constraints = [models.UniqueConstraint(fields=["poll", "keuze"], name="one_tally_per_choice")]
+
+    def __str__(self):
+        return f"{self.poll}: {self.keuze}"

@@ -6,7 +6,6 @@ compliance of the governance calendar."""
 import functools
 import hashlib
 import json
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -461,7 +460,8 @@ def electorate(poll) -> list[dict]:
             {
                 "member": member,
                 "gewicht": weights[member.pk],
-                "aanwezig": member.pk in present or holders.get(member.pk) in present,
+                # With a proxy, only its holder votes for the member: the holder must be there.
+                "aanwezig": holders[member.pk] in present if member.pk in holders else member.pk in present,
                 "gevolmachtigde_id": holders.get(member.pk),
             }
             for member in members
@@ -534,17 +534,16 @@ def _rule(poll):
 
 def poll_votes(poll) -> dict[str, str]:
     """The votes per voter key. For a secret poll the choices cannot be tied
-    to voters: each is given to a voter who voted with the same weight, which
-    changes nothing in the outcome (the tally does not depend on who is who)."""
+    to voters: the counted choices are handed to the voters who voted, which
+    changes nothing in the outcome (equal weights; the tally does not depend
+    on who is who, and secret polls never use the directie's chair rule)."""
     if not poll.geheim:
         return {b.voter.key: b.keuze for b in poll.ballots.select_related("voter")}
-    voted = defaultdict(list)
-    for receipt in poll.receipts.select_related("voter").order_by("voter_id"):
-        voted[receipt.voter.gewicht].append(receipt.voter.key)
-    choices = defaultdict(list)
-    for ballot in poll.secret_ballots.order_by("keuze"):
-        choices[ballot.gewicht].append(ballot.keuze)
-    return {key: choice for weight, keys in voted.items() for key, choice in zip(keys, choices[weight], strict=True)}
+    # Secret polls have weight 1 for every voter (poll_create refuses them
+    # with weights by inwoners), so counts are all the kernel needs.
+    voted = [r.voter.key for r in poll.receipts.select_related("voter").order_by("voter_id")]
+    choices = [t.keuze for t in poll.secret_tallies.order_by("keuze") for _ in range(t.aantal)]
+    return dict(zip(voted, choices, strict=True))
 
 
 def poll_outcome(poll) -> tuple[tally.Outcome, str]:

@@ -10,7 +10,7 @@ from fractions import Fraction
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max
+from django.db.models import Case, F, Max, When
 from django.utils import timezone
 
 from beware.common import audit
@@ -40,7 +40,7 @@ from .models import (
     PollVoter,
     Proxy,
     ReadReceipt,
-    SecretBallot,
+    SecretTally,
     SideActivity,
 )
 
@@ -850,9 +850,21 @@ def _may_chair(by: Actor, meeting: Meeting | None) -> bool:
     return by.user is not None and by.user.has_perm(CHAIR)
 
 
-def _require_chair(by: Actor, meeting: Meeting | None) -> None:
+def _require_chair(by: Actor, meeting: Meeting | None, body: Body | None = None) -> None:
     if not _may_chair(by, meeting):
         raise PermissionDenied("Alleen de voorzitter of de secretaris mag dit doen.")
+    supervised = body is not None and body.soort in (Body.Kind.RVC, Body.Kind.COMMISSIE)
+    if supervised and not by.is_system and not _is_rvc_side(by.user, meeting):
+        # The supervised do not run the supervisor's votes.
+        raise PermissionDenied("Stemmingen van de RvC worden geleid door haar voorzitter of de secretaris.")
+
+
+def _is_rvc_side(user, meeting: Meeting | None) -> bool:
+    from beware.accounts.roles import StaffRole
+
+    if meeting is not None and meeting.voorzitter_id == user.pk:
+        return True
+    return user.groups.filter(name__in=[StaffRole.RVC, StaffRole.SECRETARIS]).exists()
 
 
 def notice_shortfall(meeting: Meeting, today: date) -> str | None:
@@ -922,7 +934,11 @@ def attendance_check_in(*, by: Actor, meeting: Meeting, member=None, person: Per
     if self_check_in:
         allowed = meeting.online and (
             (member is not None and by.member == member and selectors.represents(by.user, member))
-            or (person is not None and person.user_id == getattr(by.user, "pk", None))
+            or (
+                person is not None
+                and person.user_id == getattr(by.user, "pk", None)
+                and any(m.person_id == person.pk for m in selectors.current_mandates(meeting.body, meeting.datum))
+            )
         )
         if not allowed:
             raise PermissionDenied("Alleen de secretaris checkt deelnemers in; online checkt u alleen uzelf in.")
@@ -962,6 +978,13 @@ def proxy_grant(
     if bestand is not None and uploads.check_upload(bestand) != uploads.PDF:
         raise ValidationError({"bestand": "Een ondertekende volmacht is een PDF-bestand."})
     with transaction.atomic():
+        # One proxy decision at a time per meeting: the cap and "decided
+        # before the polls open" hold under concurrency.
+        Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if Poll.objects.filter(agenda_item__meeting=meeting).exclude(status=Poll.Status.CONCEPT).exists():
+            raise ValidationError(
+                {"__all__": "De stemmingen van deze vergadering zijn al geopend; volmachten zijn gesloten."}
+            )
         _check_proxy_cap(meeting, gevolmachtigde)
         proxy = Proxy(
             meeting=meeting,
@@ -1012,6 +1035,7 @@ def proxy_decide(*, by: Actor, proxy: Proxy, approve: bool) -> Proxy:
     """The secretary approves (or refuses) a proxy before the polls open."""
     require(by, MANAGE_DOCUMENTS)
     with transaction.atomic():
+        Meeting.objects.select_for_update().get(pk=proxy.meeting_id)
         proxy = Proxy.objects.select_for_update().get(pk=proxy.pk)
         if proxy.status != Proxy.Status.AANGEVRAAGD:
             raise ValidationError({"status": f"Deze volmacht is al {proxy.get_status_display().lower()}."})
@@ -1049,17 +1073,29 @@ def poll_create(
     quorum: str = "",
     deadline=None,
 ) -> Poll:
-    _require_chair(by, agenda_item.meeting if agenda_item else None)
+    _require_chair(by, agenda_item.meeting if agenda_item else None, body)
     rule = Poll.Rule(regel)
+    if geheim and regel == Poll.Rule.DIRECTIE:
+        # A tie is decided by the chair's own vote, which a secret poll cannot show.
+        raise ValidationError({"geheim": "Een stemming van de directie in vergadering kan niet geheim zijn."})
+    meeting = agenda_item.meeting if agenda_item else None
+    if geheim and meeting is not None and meeting.stemgewicht == Meeting.Weighting.INWONERS:
+        raise ValidationError(
+            {"geheim": "Bij stemgewicht naar inwoners verraadt het gewicht de stem; kies een open stemming."}
+        )
+    if quorum and regel not in (Poll.Rule.ALV, Poll.Rule.ALV_GEKWALIFICEERD, Poll.Rule.COMMUNITY):
+        raise ValidationError({"quorum": "Het quorum van deze regel ligt vast in de statuten; laat het leeg."})
     if rule.value.endswith("-schriftelijk") and (agenda_item is not None or deadline is None):
         raise ValidationError({"deadline": "Een besluit buiten vergadering heeft een termijn en geen agendapunt."})
     if not rule.value.endswith("-schriftelijk") and agenda_item is None:
         raise ValidationError({"agenda_item": "Een stemming in een vergadering hoort bij een agendapunt."})
     if quorum:
         try:
-            Fraction(quorum)
+            share = Fraction(quorum)
         except (ValueError, ZeroDivisionError) as bad:
             raise ValidationError({"quorum": "Geef het quorum als breuk, bijvoorbeeld 1/2."}) from bad
+        if not 0 < share <= 1:
+            raise ValidationError({"quorum": "Het quorum ligt tussen 0 en 1, bijvoorbeeld 1/2."})
     with transaction.atomic():
         poll = Poll.objects.create(
             body=body,
@@ -1080,8 +1116,10 @@ def poll_open(*, by: Actor, poll: Poll) -> Poll:
     """Freeze the electorate and weights, and open the poll. A meeting's
     polls open only once every proxy is decided."""
     meeting = poll.agenda_item.meeting if poll.agenda_item_id else None
-    _require_chair(by, meeting)
+    _require_chair(by, meeting, poll.body)
     with transaction.atomic():
+        if meeting is not None:  # proxies are granted and decided under the same lock
+            Meeting.objects.select_for_update().get(pk=meeting.pk)
         poll = Poll.objects.select_for_update().get(pk=poll.pk)
         if poll.status != Poll.Status.CONCEPT:
             raise ValidationError({"status": "Deze stemming is al geopend."})
@@ -1095,6 +1133,8 @@ def poll_open(*, by: Actor, poll: Poll) -> Poll:
         if not electorate:
             raise ValidationError({"__all__": "Er is niemand stemgerechtigd voor deze stemming."})
         PollVoter.objects.bulk_create(PollVoter(poll=poll, **entry) for entry in electorate)
+        if poll.geheim:
+            SecretTally.objects.bulk_create(SecretTally(poll=poll, keuze=choice) for choice in tally.OPTIONS)
         poll.status, poll.geopend_op = Poll.Status.OPEN, timezone.now()
         poll.save(update_fields=["status", "geopend_op"])
         audit.record(
@@ -1162,7 +1202,10 @@ def ballot_cast(*, by: Actor, poll: Poll, voter: PollVoter, keuze: str) -> None:
             with transaction.atomic():
                 if poll.geheim:
                     BallotReceipt.objects.create(poll=poll, voter=voter, uitgebracht_door=by.user)
-                    SecretBallot.objects.create(poll=poll, keuze=keuze, gewicht=voter.gewicht)
+                    SecretTally.objects.filter(poll=poll).update(
+                        aantal=F("aantal") + Case(When(keuze=keuze, then=1), default=0),
+                        gewicht=F("gewicht") + Case(When(keuze=keuze, then=voter.gewicht), default=Decimal(0)),
+                    )
                 else:
                     Ballot.objects.create(poll=poll, voter=voter, keuze=keuze, uitgebracht_door=by.user)
         except IntegrityError as clash:
@@ -1179,11 +1222,15 @@ def poll_close(*, by: Actor, poll: Poll) -> Poll:
     """Close the poll and store the kernel's outcome with a checksum over the
     electorate, the votes and the result."""
     meeting = poll.agenda_item.meeting if poll.agenda_item_id else None
-    _require_chair(by, meeting)
+    _require_chair(by, meeting, poll.body)
     with transaction.atomic():
         poll = Poll.objects.select_for_update().get(pk=poll.pk)
         if poll.status != Poll.Status.OPEN:
             raise ValidationError({"status": "Alleen een open stemming kan worden gesloten."})
+        if poll.written and timezone.now() < poll.deadline and selectors.non_responders(poll):
+            raise ValidationError(
+                {"deadline": f"Er kan nog worden gestemd tot {timezone.localtime(poll.deadline):%d-%m-%Y %H:%M}."}
+            )
         outcome, digest = selectors.poll_outcome(poll)
         poll.status, poll.gesloten_op = Poll.Status.GESLOTEN, timezone.now()
         poll.uitslag = outcome.result

@@ -489,6 +489,7 @@ def test_a_written_rvc_decision_lists_its_non_responders(commissarissen, secreta
         voter = PollVoter.objects.get(poll=poll, person=person)
         vote(commissaris, poll, voter, "voor")
     assert "Goedkeuring begroting" in text(client.get(url("written_list")))
+    Poll.objects.filter(pk=poll.pk).update(deadline=timezone.now() - timedelta(seconds=1))  # the term passed
     client.post(url("poll_close", poll.pk))
     page = text(client.get(url("poll", poll.pk)))
     assert "Geen quorum: het voorstel is niet aangenomen." in page

@@ -18,7 +18,7 @@ from beware.accounts.roles import StaffRole
 from beware.common.audit import Actor, verify_chain
 from beware.common.models import AuditEvent
 from governance import selectors, services
-from governance.models import Ballot, BallotReceipt, Body, Meeting, Poll, PollVoter, Proxy, SecretBallot
+from governance.models import Ballot, BallotReceipt, Body, Meeting, Poll, PollVoter, Proxy, SecretTally
 from membership.models import MemberRole
 from tests.factories import MemberFactory, UserFactory, member_user
 
@@ -168,12 +168,12 @@ def test_a_secret_poll_keeps_who_apart_from_what(alv, secretaris):
         )
     poll = services.poll_close(by=chair, poll=poll)
     assert (poll.uitslag, poll.voor, poll.tegen) == ("aangenomen", Decimal(2), Decimal(1))
-    # The tables: no link between a voter (or a user, or a time) and a choice.
-    secret_fields = {f.name for f in SecretBallot._meta.get_fields()}
-    assert secret_fields == {"id", "poll", "keuze", "gewicht"}
+    # The tables: who voted (receipts) and running totals per choice; no row
+    # per vote, so nothing to order, time or join back to a voter.
+    assert {f.name for f in SecretTally._meta.get_fields()} == {"id", "poll", "keuze", "aantal", "gewicht"}
     assert "keuze" not in {f.name for f in BallotReceipt._meta.get_fields()}
     assert not Ballot.objects.exists()
-    assert sorted(SecretBallot.objects.values_list("keuze", flat=True)) == ["tegen", "voor", "voor"]
+    assert dict(SecretTally.objects.values_list("keuze", "aantal")) == {"voor": 2, "tegen": 1, "onthouding": 0}
     logged = AuditEvent.objects.filter(action="poll.ballot")
     assert logged.count() == 3 and all("keuze" not in event.data for event in logged)
 
@@ -205,6 +205,7 @@ def test_a_written_rvc_decision_needs_everyone_in_favour(db, secretaris):
     for voter in voters[:2]:
         services.ballot_cast(by=Actor(user=voter.person.user), poll=poll, voter=voter, keuze="voor")
     assert [str(v) for v in selectors.non_responders(poll)] == [str(voters[2])]
+    Poll.objects.filter(pk=poll.pk).update(deadline=timezone.now() - timedelta(seconds=1))  # the term passed
     poll = services.poll_close(by=chair, poll=poll)
     assert poll.uitslag == "geen quorum"  # one commissaris did not answer: not adopted
 
@@ -335,7 +336,8 @@ def test_20_concurrent_attempts_by_one_voter_give_one_ballot():
 
     with ThreadPoolExecutor(max_workers=20) as pool:
         list(pool.map(attempt, range(20)))
-    assert (BallotReceipt.objects.count(), SecretBallot.objects.count(), len(refused)) == (1, 1, 19)
+    assert (BallotReceipt.objects.count(), len(refused)) == (1, 19)
+    assert sum(SecretTally.objects.values_list("aantal", flat=True)) == 1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -447,3 +449,86 @@ def test_a_missing_inwonertal_refuses_a_weighted_poll(alv, secretaris):
     with pytest.raises(ValidationError, match="Het stemgewicht is niet te bepalen"):
         services.poll_open(by=chair, poll=poll)
     assert not PollVoter.objects.exists() and Poll.objects.get(pk=poll.pk).status == "concept"
+
+
+def test_review_rules_for_polls(alv, secretaris):
+    meeting, item, _members, _reps = alv
+    chair = Actor(user=secretaris)
+    for quorum in ("3/2", "-1/2", "0"):
+        with pytest.raises(ValidationError, match="tussen 0 en 1"):
+            services.poll_create(by=chair, body=meeting.body, vraag="x", regel="alv", agenda_item=item, quorum=quorum)
+    rvc = Body.objects.get(soort=Body.Kind.RVC)
+    with pytest.raises(ValidationError, match="ligt vast in de statuten"):
+        services.poll_create(
+            by=chair, body=rvc, vraag="x", regel="rvc-schriftelijk", deadline=timezone.now(), quorum="4/5"
+        )
+    directie_body = Body.objects.get(soort=Body.Kind.DIRECTIE)
+    directie_meeting = services.meeting_record(by=chair, body=directie_body, datum=timezone.localdate(), titel="D")
+    directie_item = services.agenda_item_add(by=chair, meeting=directie_meeting, titel="Punt")
+    with pytest.raises(ValidationError, match="kan niet geheim zijn"):
+        services.poll_create(
+            by=chair, body=directie_body, vraag="x", regel="directie", agenda_item=directie_item, geheim=True
+        )
+
+
+def test_the_directie_does_not_run_the_rvcs_votes(db, secretaris):
+    boss = UserFactory(roles=[StaffRole.DIRECTIE])
+    rvc = Body.objects.get(soort=Body.Kind.RVC)
+    with pytest.raises(PermissionDenied, match="RvC"):
+        services.poll_create(
+            by=Actor(user=boss),
+            body=rvc,
+            vraag="Bezoldiging directie",
+            regel="rvc-schriftelijk",
+            deadline=timezone.now() + timedelta(days=3),
+        )
+    poll = services.poll_create(
+        by=Actor(user=secretaris),
+        body=rvc,
+        vraag="x",
+        regel="rvc-schriftelijk",
+        deadline=timezone.now() + timedelta(days=3),
+    )
+    with pytest.raises(PermissionDenied):
+        services.poll_open(by=Actor(user=boss), poll=poll)
+
+
+def test_with_a_proxy_only_the_holders_presence_counts(alv, secretaris):
+    meeting, item, members, reps = alv
+    chair = Actor(user=secretaris)
+    proxy = services.proxy_grant(
+        by=as_rep(reps, members, "a"), meeting=meeting, gevolmachtigde=members["b"], ondertekenen=True
+    )
+    services.proxy_decide(by=chair, proxy=proxy, approve=True)
+    services.attendance_check_in(by=chair, meeting=meeting, member=members["a"])  # A came; B, its holder, did not
+    poll = services.poll_open(
+        by=chair, poll=services.poll_create(by=chair, body=meeting.body, vraag="x", regel="alv", agenda_item=item)
+    )
+    assert not voter_of(poll, members["a"]).aanwezig
+    with pytest.raises(ValidationError, match="volmachten zijn gesloten"):
+        services.proxy_grant(
+            by=as_rep(reps, members, "c"), meeting=meeting, gevolmachtigde=members["a"], ondertekenen=True
+        )
+
+
+def test_a_written_decision_stays_open_until_its_deadline_or_everyone_voted(alv, secretaris):
+    meeting, _item, members, reps = alv
+    chair = Actor(user=secretaris)
+    poll = services.poll_open(
+        by=chair,
+        poll=services.poll_create(
+            by=chair,
+            body=meeting.body,
+            vraag="x",
+            regel="alv-schriftelijk",
+            deadline=timezone.now() + timedelta(days=6),
+        ),
+    )
+    services.ballot_cast(by=as_rep(reps, members, "a"), poll=poll, voter=voter_of(poll, members["a"]), keuze="voor")
+    with pytest.raises(ValidationError, match="Er kan nog worden gestemd tot"):
+        services.poll_close(by=chair, poll=poll)
+    for code in ("b", "c"):
+        services.ballot_cast(
+            by=as_rep(reps, members, code), poll=poll, voter=voter_of(poll, members[code]), keuze="voor"
+        )
+    assert services.poll_close(by=chair, poll=poll).uitslag == "aangenomen"
