@@ -1252,3 +1252,16 @@ def poll_close(*, by: Actor, poll: Poll) -> Poll:
             },
         )
     return poll
+
+
+def written_polls_close_expired(now=None) -> list[int]:
+    """Close the written decisions whose term has passed (beat, hourly)."""
+    now = now or timezone.now()
+    closed = []
+    expired = Poll.objects.filter(status=Poll.Status.OPEN, deadline__lt=now, agenda_item__isnull=True)
+    for poll in expired:
+        try:
+            closed.append(poll_close(by=Actor.system(), poll=poll).pk)
+        except ValidationError:  # closed by the chair in the meantime
+            continue
+    return closed

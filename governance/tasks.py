@@ -19,6 +19,11 @@ def send_obligation_reminders() -> list[str]:
 
 
 @shared_task
+def close_expired_written_polls() -> list[int]:
+    return services.written_polls_close_expired()
+
+
+@shared_task
 def sweep_orphan_files() -> int:
     return len(services.orphan_files_remove())
 

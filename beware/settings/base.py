@@ -180,6 +180,7 @@ CELERY_BEAT_SCHEDULE = {
     "facturen-inhalen": {"task": "invoicing.tasks.catch_up", "schedule": 3600},
     "governance-herinneringen": {"task": "governance.tasks.send_obligation_reminders", "schedule": 24 * 3600},
     "governance-wezen-opruimen": {"task": "governance.tasks.sweep_orphan_files", "schedule": 24 * 3600},
+    "schriftelijke-besluiten-sluiten": {"task": "governance.tasks.close_expired_written_polls", "schedule": 3600},
 }
 
 # The document register accepts PDF, ODT and DOCX up to this size.

@@ -532,3 +532,27 @@ def test_a_written_decision_stays_open_until_its_deadline_or_everyone_voted(alv,
             by=as_rep(reps, members, code), poll=poll, voter=voter_of(poll, members[code]), keuze="voor"
         )
     assert services.poll_close(by=chair, poll=poll).uitslag == "aangenomen"
+
+
+def test_a_written_decision_closes_itself_when_its_term_passed(alv, secretaris):
+    from governance.tasks import close_expired_written_polls
+
+    meeting, _item, members, reps = alv
+    chair = Actor(user=secretaris)
+    poll = services.poll_open(
+        by=chair,
+        poll=services.poll_create(
+            by=chair,
+            body=meeting.body,
+            vraag="x",
+            regel="alv-schriftelijk",
+            deadline=timezone.now() + timedelta(days=6),
+        ),
+    )
+    services.ballot_cast(by=as_rep(reps, members, "a"), poll=poll, voter=voter_of(poll, members["a"]), keuze="voor")
+    assert close_expired_written_polls() == []  # still running
+    Poll.objects.filter(pk=poll.pk).update(deadline=timezone.now() - timedelta(minutes=1))
+    assert close_expired_written_polls() == [poll.pk]
+    poll.refresh_from_db()
+    assert (poll.status, poll.uitslag) == ("gesloten", "geen quorum")
+    assert AuditEvent.objects.filter(action="poll.close", actor_label="systeem", object_id=str(poll.pk)).exists()
