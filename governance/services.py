@@ -842,29 +842,37 @@ ALV_NOTICE_DAYS = 14
 RVC_NOTICE_WORKING_DAYS = 8
 
 
-def _may_chair(by: Actor, meeting: Meeting | None) -> bool:
-    if by.is_system:
-        return True
-    if meeting is not None and meeting.voorzitter_id and by.user is not None and meeting.voorzitter_id == by.user.pk:
-        return True
-    return by.user is not None and by.user.has_perm(CHAIR)
+def may_chair(user, meeting: Meeting | None, body: Body | None = None) -> bool:
+    """Who opens and closes polls: the meeting's voorzitter, and the holders
+    of chair_polls (directie, secretaris), except that the RvC's and its
+    committees' polls are run from the RvC's side (voorzitter, an RvC member,
+    the secretaris), never by the directie it supervises."""
+    from beware.accounts.roles import StaffRole
+
+    if user is None or not user.is_authenticated:
+        return False
+    chairs_meeting = meeting is not None and meeting.voorzitter_id == user.pk
+    if not chairs_meeting and not user.has_perm(CHAIR):
+        return False
+    if body is not None and body.soort in (Body.Kind.RVC, Body.Kind.COMMISSIE) and not chairs_meeting:
+        return user.groups.filter(name__in=[StaffRole.RVC, StaffRole.SECRETARIS]).exists()
+    return True
+
+
+def _may_chair(by: Actor, meeting: Meeting | None, body: Body | None = None) -> bool:
+    return by.is_system or may_chair(by.user, meeting, body)
+
+
+def _may_keep_register(by: Actor, meeting: Meeting) -> bool:
+    """The agenda, attendance and minutes: the chair or the secretary."""
+    return _may_chair(by, meeting) or (by.user is not None and by.user.has_perm(MANAGE_DOCUMENTS))
 
 
 def _require_chair(by: Actor, meeting: Meeting | None, body: Body | None = None) -> None:
-    if not _may_chair(by, meeting):
-        raise PermissionDenied("Alleen de voorzitter of de secretaris mag dit doen.")
-    supervised = body is not None and body.soort in (Body.Kind.RVC, Body.Kind.COMMISSIE)
-    if supervised and not by.is_system and not _is_rvc_side(by.user, meeting):
-        # The supervised do not run the supervisor's votes.
-        raise PermissionDenied("Stemmingen van de RvC worden geleid door haar voorzitter of de secretaris.")
-
-
-def _is_rvc_side(user, meeting: Meeting | None) -> bool:
-    from beware.accounts.roles import StaffRole
-
-    if meeting is not None and meeting.voorzitter_id == user.pk:
-        return True
-    return user.groups.filter(name__in=[StaffRole.RVC, StaffRole.SECRETARIS]).exists()
+    if not _may_chair(by, meeting, body):
+        raise PermissionDenied(
+            "Alleen de voorzitter of de secretaris mag dit doen; stemmingen van de RvC leidt de RvC."
+        )
 
 
 def notice_shortfall(meeting: Meeting, today: date) -> str | None:
@@ -912,7 +920,7 @@ def _queue_notice(task_name: str, object_id: int) -> None:
 
 def agenda_item_add(*, by: Actor, meeting: Meeting, titel: str, voorstel: str = "") -> AgendaItem:
     """The next item on a meeting's agenda, by its secretary or chair."""
-    if not _may_chair(by, meeting) and not (by.user is not None and by.user.has_perm(MANAGE_DOCUMENTS)):
+    if not _may_keep_register(by, meeting):
         raise PermissionDenied("Alleen de secretaris of de voorzitter stelt de agenda op.")
     with transaction.atomic():
         Meeting.objects.select_for_update().get(pk=meeting.pk)  # one position at a time
@@ -930,7 +938,7 @@ def agenda_item_add(*, by: Actor, meeting: Meeting, titel: str, voorstel: str = 
 def attendance_check_in(*, by: Actor, meeting: Meeting, member=None, person: Person | None = None) -> Attendance:
     """The secretary checks anyone in; at an online meeting a member's
     representative checks its member in, a board member themself."""
-    self_check_in = not _may_chair(by, meeting) and not (by.user is not None and by.user.has_perm(MANAGE_DOCUMENTS))
+    self_check_in = not _may_keep_register(by, meeting)
     if self_check_in:
         allowed = meeting.online and (
             (member is not None and by.member == member and selectors.represents(by.user, member))
@@ -1150,7 +1158,7 @@ def poll_open(*, by: Actor, poll: Poll) -> Poll:
 
 def agenda_item_minute(*, by: Actor, item: AgendaItem, verslag: str, besluit: str) -> AgendaItem:
     """The secretary drafts the minutes and the besluitenlijst per agenda item."""
-    if not _may_chair(by, item.meeting) and not (by.user is not None and by.user.has_perm(MANAGE_DOCUMENTS)):
+    if not _may_keep_register(by, item.meeting):
         raise PermissionDenied("Alleen de secretaris of de voorzitter schrijft de notulen.")
     with transaction.atomic():
         item = AgendaItem.objects.select_for_update().get(pk=item.pk)

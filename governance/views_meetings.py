@@ -47,11 +47,7 @@ POLL_TEMPLATE = "governance/meetings/poll_detail.html"
 # --- who may see and do what ---------------------------------------------------------
 
 
-def may_chair(user, meeting: Meeting | None) -> bool:
-    """The directie and the secretaris chair every poll; a meeting's voorzitter its own."""
-    if can(user, services.CHAIR):
-        return True
-    return meeting is not None and meeting.voorzitter_id is not None and meeting.voorzitter_id == user.pk
+may_chair = services.may_chair  # the same rule as the services
 
 
 def may_keep_register(user, meeting: Meeting | None) -> bool:
@@ -582,7 +578,7 @@ def _ballot_slots(request, poll: Poll, voters: list[PollVoter], bound: dict) -> 
 def _poll_page(request, poll: Poll, *, bound: dict | None = None, status: int = 200):
     meeting = poll.agenda_item.meeting if poll.agenda_item_id else None
     user = request.user
-    chair = may_chair(user, meeting)
+    chair = may_chair(user, meeting, poll.body)
     staff = _staff(user, meeting)
     context = {
         "poll": poll,
@@ -620,7 +616,7 @@ def poll_detail(request, pk: int):
 def _require_chair_of(request, poll: Poll) -> None:
     meeting = poll.agenda_item.meeting if poll.agenda_item_id else None
     _require_poll_view(request, poll, meeting)
-    if not may_chair(request.user, meeting):
+    if not may_chair(request.user, meeting, poll.body):
         raise PermissionDenied
 
 

@@ -628,3 +628,19 @@ def test_the_secretary_drafts_the_minutes_and_the_besluitenlijst(alv, secretaris
     )
     event = AuditEvent.objects.get(action="meeting.minutes")
     assert event.data["na"]["besluit"] == "De ALV stelt de begroting 2027 vast."
+
+
+def test_the_directie_gets_no_chair_buttons_on_an_rvc_poll(secretaris):
+    boss = with_totp(UserFactory(roles=[StaffRole.DIRECTIE]))
+    poll = services.poll_create(
+        by=Actor(user=secretaris),
+        body=Body.objects.get(soort=Body.Kind.RVC),
+        vraag="Bezoldiging directie",
+        regel="rvc-schriftelijk",
+        deadline=timezone.now() + timedelta(days=3),
+    )
+    page = login(boss).get(url("poll", poll.pk))
+    assert url("poll_open", poll.pk) not in page.content.decode()
+    assert login(boss).post(url("poll_open", poll.pk)).status_code == 403
+    assert Poll.objects.get(pk=poll.pk).status == Poll.Status.CONCEPT
+    assert url("poll_open", poll.pk) in login(secretaris).get(url("poll", poll.pk)).content.decode()
