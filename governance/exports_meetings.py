@@ -52,7 +52,7 @@ class MeetingRecord:
     meeting: Meeting
     attendance: list[Attendance]
     proxies: list[Proxy]
-    items: list  # the agenda items with their minutes and decisions
+    items: list  # (agenda item with its minutes and decision, who declared a conflict of interest on it)
     polls: list[PollRecord]
     written: list[PollRecord]
     since: object  # the date of the body's previous meeting, or None
@@ -126,9 +126,12 @@ def meeting_record(meeting: Meeting) -> MeetingRecord:
     since = previous_meeting_date(meeting)
     records = _poll_records([*polls, *written_decisions(meeting, since)])
     by_id = {r.poll.pk: r for r in records}
+    conflicts = {}
+    for conflict in meeting.conflicts.exclude(agenda_item=None).select_related("member", "person"):
+        conflicts.setdefault(conflict.agenda_item_id, []).append(str(conflict.holder))
     return MeetingRecord(
         meeting=meeting,
-        items=list(meeting.items.order_by("volgorde")),
+        items=[(item, conflicts.get(item.pk, [])) for item in meeting.items.order_by("volgorde")],
         attendance=attendance,
         proxies=proxies,
         polls=[by_id[p.pk] for p in polls],
@@ -156,7 +159,12 @@ def result_counts(poll: Poll) -> list[tuple[str, str]]:
         (_("Uitgebracht (voor en tegen)"), weight(poll.uitgebracht)),
         (_("Aanwezig of vertegenwoordigd"), weight(poll.aanwezig)),
         (_("Stemgerechtigd"), weight(poll.stemgerechtigd)),
-    ]
+    ] + (
+        # A tie in the directie: the chair's vote, fixed when the poll opened, decided it.
+        [(_("Bij staking van stemmen"), _("beslist door de voorzitter, %(wie)s") % {"wie": poll.voorzitter})]
+        if poll.beslist_door_voorzitter
+        else []
+    )
 
 
 def _user(user) -> str:

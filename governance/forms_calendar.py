@@ -39,6 +39,11 @@ class MeetingForm(forms.Form):
     )
 
     online = forms.BooleanField(label=_("Online"), required=False, help_text=_("Deelnemers checken dan zelf in."))
+    besloten = forms.BooleanField(
+        label=_("Besloten"),
+        required=False,
+        help_text=_("Alleen bij de RvC: alleen de commissarissen zien de vergadering, niet de directie."),
+    )
     voorzitter = forms.ModelChoiceField(
         label=_("Voorzitter"),
         queryset=get_user_model().objects.none(),

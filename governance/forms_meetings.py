@@ -53,6 +53,19 @@ class AgendaItemForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Het voorstel waarover kan worden gestemd; leeg bij een punt ter bespreking."),
     )
+    documenten = forms.ModelMultipleChoiceField(
+        label=_("Stukken"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Alleen documenten uit het register die voor de deelnemers aan deze vergadering zijn bestemd."),
+    )
+
+    def __init__(self, *args, documents, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["documenten"].queryset = documents
+        if not documents.exists():
+            del self.fields["documenten"]
 
 
 class CheckInForm(forms.Form):
@@ -181,9 +194,9 @@ class WrittenDecisionForm(forms.Form):
         help_text=_("Wie dan niet heeft gestemd, staat als niet-reageerder in de notulen."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, bodies: list[Body], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["body"].queryset = Body.objects.filter(soort__in=list(WRITTEN_RULES)).order_by("soort")
+        self.fields["body"].queryset = Body.objects.filter(pk__in=[b.pk for b in bodies]).order_by("soort")
 
     def clean_deadline(self):
         deadline = self.cleaned_data["deadline"]
@@ -209,3 +222,30 @@ class MinutesForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Komt op de besluitenlijst."),
     )
+
+
+class ConflictDeclareForm(forms.Form):
+    """A conflict of interest on an agenda item (or a written decision),
+    declared before the vote: by the keeper of the register for anyone who
+    takes part (`wie`), or by someone for themself or their member."""
+
+    agenda_item = forms.ModelChoiceField(label=_("Agendapunt"), queryset=AgendaItem.objects.none())
+    toelichting = forms.CharField(
+        label=_("Toelichting (optioneel)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Wie een tegenstrijdig belang meldt, stemt niet over dit punt en telt niet mee voor het quorum."),
+    )
+
+    def __init__(self, *args, items=None, members=None, persons=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if items is None:  # a written decision: the poll itself is the subject
+            del self.fields["agenda_item"]
+        else:
+            self.fields["agenda_item"].queryset = items
+        if members is not None:
+            self.fields["member"] = forms.ModelChoiceField(label=_("Lid"), queryset=members)
+        elif persons is not None:
+            self.fields["person"] = forms.ModelChoiceField(label=_("Persoon"), queryset=persons)
+        self.order_fields(["member", "person", "agenda_item", "toelichting"])  # whose conflict comes first

@@ -400,6 +400,11 @@ class Meeting(models.Model):
         default=Weighting.GELIJK,
         help_text="Vastgelegd per stemming op het moment dat die opent.",
     )
+    besloten = models.BooleanField(
+        "besloten",
+        default=False,
+        help_text="Een besloten vergadering van de RvC: alleen de commissarissen zien haar, niet de directie.",
+    )
     max_volmachten = models.PositiveSmallIntegerField(
         "volmachten per gevolmachtigde",
         default=1,
@@ -525,10 +530,23 @@ class Contract(models.Model):
 
 
 class ConflictOfInterest(models.Model):
-    """A declared conflict of interest of a person, on a subject: an agenda
-    item, a contract or another transaction. The person does not vote on it."""
+    """A declared conflict of interest of a person (a commissaris, director)
+    or of a member (in the ALV or a community), on a subject: an agenda item,
+    a whole meeting, a written decision, a contract or another transaction.
+    Whoever declared it does not vote on it and does not count for its quorum."""
 
-    person = models.ForeignKey(Person, verbose_name="persoon", on_delete=models.PROTECT, related_name="conflicts")
+    person = models.ForeignKey(
+        Person, verbose_name="persoon", null=True, blank=True, on_delete=models.PROTECT, related_name="conflicts"
+    )
+    member = models.ForeignKey(
+        "membership.Member",
+        verbose_name="lid",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="conflicts",
+        help_text="In de ALV of een community: het lid dat een belang meldt.",
+    )
     onderwerp = models.CharField("onderwerp", max_length=300, help_text="Het agendapunt of de transactie.")
     contract = models.ForeignKey(
         Contract, verbose_name="contract", null=True, blank=True, on_delete=models.PROTECT, related_name="conflicts"
@@ -545,6 +563,14 @@ class ConflictOfInterest(models.Model):
         related_name="conflicts",
         help_text="Wie een belang meldt bij een agendapunt, stemt daarover niet.",
     )
+    poll = models.ForeignKey(
+        "Poll",
+        verbose_name="besluit buiten vergadering",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="conflicts",
+    )
     toelichting = models.TextField("toelichting", blank=True)
     gemeld_op = models.DateField("gemeld op")
 
@@ -552,9 +578,19 @@ class ConflictOfInterest(models.Model):
         verbose_name = "tegenstrijdig belang"
         verbose_name_plural = "tegenstrijdige belangen"
         ordering = ["-gemeld_op"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(member__isnull=False, person__isnull=True) | Q(member__isnull=True, person__isnull=False),
+                name="conflict_member_or_person",
+            ),
+        ]
 
     def __str__(self):
-        return f"{self.person}: {self.onderwerp}"
+        return f"{self.person or self.member}: {self.onderwerp}"
+
+    @property
+    def holder(self):
+        return self.person or self.member
 
 
 # --- meetings and voting (DOMAIN.md §5) ---------------------------------------------
@@ -725,6 +761,16 @@ class Poll(models.Model):
         "aanwezig of vertegenwoordigd", max_digits=12, decimal_places=4, null=True, blank=True
     )
     stemgerechtigd = models.DecimalField("stemgerechtigd", max_digits=12, decimal_places=4, null=True, blank=True)
+    # The directie's chair (algemeen directeur) breaks a tie: fixed when the poll opens.
+    voorzitter = models.ForeignKey(
+        Person,
+        verbose_name="voorzitter bij staking van stemmen",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    beslist_door_voorzitter = models.BooleanField("bij staking beslist door de voorzitter", default=False)
     controlegetal = models.CharField("controlegetal (SHA-256)", max_length=64, blank=True)
 
     class Meta:

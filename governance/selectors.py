@@ -293,7 +293,7 @@ def side_activities() -> QuerySet[SideActivity]:
 
 
 def conflicts() -> QuerySet[ConflictOfInterest]:
-    return ConflictOfInterest.objects.select_related("person", "contract", "meeting")
+    return ConflictOfInterest.objects.select_related("person", "member", "contract", "meeting", "agenda_item", "poll")
 
 
 def contracts() -> QuerySet[Contract]:
@@ -308,7 +308,7 @@ def conflicted_people(*, contract: Contract | None = None, meeting: Meeting | No
         found = found.filter(contract=contract)
     if meeting is not None:
         found = found.filter(meeting=meeting)
-    return set(found.values_list("person_id", flat=True))
+    return set(found.exclude(person=None).values_list("person_id", flat=True))
 
 
 # --- the governance calendar -------------------------------------------------
@@ -405,14 +405,25 @@ def compliance(year: int, today: date, viewer=None) -> list[ObligationStatus]:
 # --- meetings and voting -----------------------------------------------------------
 
 
-def represents(user, member) -> bool:
-    """The user is one of the member's ALV representatives."""
+def voting_roles(soort: str) -> list[str]:
+    """Through whom a member takes part: in the ALV its ALV representatives;
+    in a community also its community contacts."""
+    from membership.models import MemberRole
+
+    roles = [MemberRole.Role.ALV_VERTEGENWOORDIGER]
+    if soort == Body.Kind.COMMUNITY:
+        roles.append(MemberRole.Role.COMMUNITY_CONTACT)
+    return roles
+
+
+def represents(user, member, soort: str = Body.Kind.ALV) -> bool:
+    """The user takes part for the member in a body of this kind (voting_roles)."""
     from membership.models import MemberRole
 
     return (
         user is not None
         and member is not None
-        and MemberRole.objects.filter(user=user, member=member, role=MemberRole.Role.ALV_VERTEGENWOORDIGER).exists()
+        and MemberRole.objects.filter(user=user, member=member, role__in=voting_roles(soort)).exists()
     )
 
 
@@ -421,6 +432,15 @@ def may_sign_for(user, member) -> bool:
     from membership.models import MemberRole
 
     return MemberRole.objects.filter(user=user, member=member, role=MemberRole.Role.LID_BEHEERDER).exists()
+
+
+def community_participants(community) -> QuerySet[Member]:
+    """The members taking part in a community now: its electorate."""
+    return Member.objects.filter(
+        participations__community=community,
+        participations__status=Participation.Status.DEELNEMER,
+        participations__einddatum__isnull=True,
+    ).distinct()
 
 
 MEMBER_RULES = {"alv", "alv-gekwalificeerd", "alv-schriftelijk", "community"}
@@ -432,18 +452,16 @@ def electorate(poll) -> list[dict]:
     community its participants, for the RvC and the directie the sitting
     members; anyone with a declared conflict of interest on the item is left
     out. Each with weight 1 and whether present or represented now."""
-    from .models import Attendance, Proxy
+    from .models import Attendance, ConflictOfInterest, Proxy
 
     item = poll.agenda_item
     meeting = item.meeting if item is not None else None
     attended = Attendance.objects.filter(meeting=meeting) if meeting is not None else Attendance.objects.none()
+    declared = ConflictOfInterest.objects.filter(Q(agenda_item=item) if item is not None else Q(poll=poll))
     if poll.regel in MEMBER_RULES:
+        conflicted = set(declared.exclude(member=None).values_list("member_id", flat=True))
         if poll.regel == "community":
-            members = Member.objects.filter(
-                participations__community=poll.body.community,
-                participations__status=Participation.Status.DEELNEMER,
-                participations__einddatum__isnull=True,
-            ).distinct()
+            members = community_participants(poll.body.community)
         else:
             members = alv_members()
         present = set(attended.exclude(member=None).values_list("member_id", flat=True))
@@ -454,7 +472,7 @@ def electorate(poll) -> list[dict]:
             ):
                 if proxy.covers(item):
                     holders[proxy.verlener_id] = proxy.gevolmachtigde_id
-        members = list(members.order_by("naam"))
+        members = [m for m in members.order_by("naam") if m.pk not in conflicted]
         weights = _member_weights(meeting, members)
         return [
             {
@@ -466,7 +484,7 @@ def electorate(poll) -> list[dict]:
             }
             for member in members
         ]
-    conflicted = set(item.conflicts.values_list("person_id", flat=True)) if item is not None else set()
+    conflicted = set(declared.exclude(person=None).values_list("person_id", flat=True))
     present = set(attended.exclude(person=None).values_list("person_id", flat=True))
     sitting = current_mandates(poll.body, timezone.localdate())
     return [
@@ -474,6 +492,49 @@ def electorate(poll) -> list[dict]:
         for m in sorted(sitting, key=lambda m: m.person.naam)
         if m.person_id not in conflicted
     ]
+
+
+def tie_breaker(poll):
+    """The directie's chair, whose vote decides a tie: the algemeen directeur
+    sitting when the poll opens (fixed then, like the electorate)."""
+    if poll.regel != "directie":
+        return None
+    return next(
+        (m.person for m in current_mandates(poll.body, timezone.localdate()) if m.functie == "algemeen-directeur"),
+        None,
+    )
+
+
+def takes_part(meeting, *, member=None, person=None) -> bool:
+    """Whether a member (ALV: active; community: participating) or a person
+    (sitting on the day of the meeting) belongs at this meeting."""
+    soort = meeting.body.soort
+    if member is not None:
+        if soort == Body.Kind.ALV:
+            return member.status == admission.ACTIEF
+        if soort == Body.Kind.COMMUNITY:
+            return community_participants(meeting.body.community).filter(pk=member.pk).exists()
+        return False
+    if person is None or soort in (Body.Kind.ALV, Body.Kind.COMMUNITY):
+        return False
+    return any(m.person_id == person.pk for m in current_mandates(meeting.body, meeting.datum))
+
+
+def meeting_documents(meeting) -> QuerySet[Document]:
+    """The documents that can go with a meeting's agenda: those whose audience
+    is the body that meets (a besloten RvC meeting: also the closed ones)."""
+    audience = {
+        Body.Kind.ALV: [Document.Audience.LEDEN],
+        Body.Kind.RVC: [Document.Audience.RVC],
+        Body.Kind.COMMISSIE: [Document.Audience.RVC],
+        Body.Kind.DIRECTIE: [Document.Audience.DIRECTIE],
+    }.get(meeting.body.soort, [])
+    if meeting.besloten:
+        audience = [*audience, Document.Audience.RVC_BESLOTEN]
+    found = Q(doelgroep__in=audience)
+    if meeting.body.soort == Body.Kind.COMMUNITY:
+        found = Q(doelgroep=Document.Audience.COMMUNITY, community=meeting.body.community_id)
+    return Document.objects.filter(found).order_by("titel")
 
 
 def non_responders(poll) -> list:
@@ -506,7 +567,7 @@ def electorate_digest(poll) -> str:
     return hashlib.sha256(json.dumps(rows).encode()).hexdigest()
 
 
-def may_vote_for(actor, voter) -> bool:
+def may_vote_for(actor, voter, poll) -> bool:
     """A board member votes for themself; a member votes through its ALV
     representative, or through the representative of the member holding its
     approved proxy (then only there)."""
@@ -515,7 +576,8 @@ def may_vote_for(actor, voter) -> bool:
     if voter.person_id:
         return voter.person.user_id == actor.user.pk
     holder_id = voter.gevolmachtigde_id or voter.member_id
-    return actor.member is not None and actor.member.pk == holder_id and represents(actor.user, actor.member)
+    soort = Body.Kind.COMMUNITY if poll.regel == "community" else Body.Kind.ALV
+    return actor.member is not None and actor.member.pk == holder_id and represents(actor.user, actor.member, soort)
 
 
 def _rule(poll):
@@ -553,16 +615,7 @@ def poll_outcome(poll) -> tuple[tally.Outcome, str]:
     entitled = {v.key: v.gewicht for v in voters}
     present = {v.key for v in voters if v.aanwezig}
     votes = poll_votes(poll)
-    chair = None
-    if poll.regel == "directie":
-        chair = next(
-            (
-                f"persoon:{m.person_id}"
-                for m in current_mandates(poll.body, timezone.localdate())
-                if m.functie == "algemeen-directeur"
-            ),
-            None,
-        )
+    chair = f"persoon:{poll.voorzitter_id}" if poll.voorzitter_id else None
     outcome = tally.tally(_rule(poll), entitled=entitled, present=present, votes=votes, chair=chair)
     content = {
         "stemming": poll.pk,
@@ -590,8 +643,8 @@ def meeting_invitees(meeting) -> list[str]:
         )
     elif meeting.body.soort == Body.Kind.COMMUNITY:
         users = users.filter(
-            member_roles__member__participations__community=meeting.body.community,
-            member_roles__member__participations__status=Participation.Status.DEELNEMER,
+            member_roles__role__in=voting_roles(Body.Kind.COMMUNITY),
+            member_roles__member__in=community_participants(meeting.body.community),
         )
     else:
         people = [m.person_id for m in current_mandates(meeting.body, meeting.datum)]
@@ -604,16 +657,15 @@ def poll_voter_emails(poll) -> list[str]:
     through their ALV representatives (or their proxy holder's)."""
     from django.contrib.auth import get_user_model
 
-    from membership.models import MemberRole
-
     voters = list(poll.voters.all())
     members = {v.gevolmachtigde_id or v.member_id for v in voters if v.member_id}
     people = [v.person_id for v in voters if v.person_id]
+    soort = Body.Kind.COMMUNITY if poll.regel == "community" else Body.Kind.ALV
     users = (
         get_user_model()
         .objects.filter(is_active=True)
         .filter(
-            Q(member_roles__member__in=members, member_roles__role=MemberRole.Role.ALV_VERTEGENWOORDIGER)
+            Q(member_roles__member__in=members, member_roles__role__in=voting_roles(soort))
             | Q(governance_person__in=people)
         )
     )

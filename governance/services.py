@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, F, Max, When
@@ -534,6 +535,7 @@ def meeting_record(
     plaats: str = "",
     met_accountant: bool = False,
     online: bool = False,
+    besloten: bool = False,
     voorzitter=None,
     max_volmachten: int = 1,
     stemgewicht: str = Meeting.Weighting.GELIJK,
@@ -541,6 +543,8 @@ def meeting_record(
     require(by, MANAGE_DOCUMENTS)
     if met_accountant and body.soort != Body.Kind.RVC:
         raise ValidationError({"met_accountant": "Alleen een vergadering van de RvC wordt met de accountant gehouden."})
+    if besloten and body.soort not in RVC_SIDE:
+        raise ValidationError({"besloten": "Alleen de RvC en zijn commissies vergaderen besloten."})
     if max_volmachten < 1:
         raise ValidationError({"max_volmachten": "Een gevolmachtigde vertegenwoordigt ten minste één lid."})
     with transaction.atomic():
@@ -551,6 +555,7 @@ def meeting_record(
             plaats=plaats,
             met_accountant=met_accountant,
             online=online,
+            besloten=besloten,
             voorzitter=voorzitter,
             max_volmachten=max_volmachten,
             stemgewicht=stemgewicht,
@@ -565,6 +570,7 @@ def meeting_record(
                 "titel": titel,
                 "met_accountant": met_accountant,
                 "online": online,
+                "besloten": besloten,
                 "voorzitter": voorzitter and voorzitter.email,
                 "max_volmachten": max_volmachten,
                 "stemgewicht": stemgewicht,
@@ -630,26 +636,84 @@ def side_activity_report(
     return activity
 
 
+MEMBER_BODIES = (Body.Kind.ALV, Body.Kind.COMMUNITY)
+
+
+def _conflict_body(meeting: Meeting | None, poll: Poll | None) -> Body | None:
+    return meeting.body if meeting is not None else (poll.body if poll is not None else None)
+
+
+def _require_may_declare(by: Actor, *, person, member, meeting, poll) -> None:
+    """Commissarissen and directors declare for themselves, a member through
+    its representative; the keepers of the registers (and of the meeting, or
+    the chair of a written decision) record a declaration for anyone."""
+    if by.is_system or by.user is None:
+        return
+    if person is not None and person.user_id == by.user.pk:
+        return
+    body = _conflict_body(meeting, poll)
+    if member is not None and by.member == member and selectors.represents(by.user, member, body.soort):
+        return
+    if meeting is not None and may_keep_register(by.user, meeting):
+        return
+    if poll is not None and may_chair(by.user, None, poll.body):
+        return
+    require(by, MANAGE)
+
+
 def conflict_declare(
     *,
     by: Actor,
-    person: Person,
     onderwerp: str,
+    person: Person | None = None,
+    member=None,
     contract: Contract | None = None,
     meeting: Meeting | None = None,
     agenda_item: AgendaItem | None = None,
+    poll: Poll | None = None,
     toelichting: str = "",
 ) -> ConflictOfInterest:
-    _require_self_or_manager(by, person)
+    """A declared conflict of interest: of a person (RvC, directie) or of a
+    member (ALV, community), on an agenda item, a meeting, a written decision
+    or a contract. Declared before the vote: the electorate is frozen when
+    a poll opens, so a declaration on an opened poll is refused."""
+    if (person is None) == (member is None):
+        raise ValidationError({"__all__": "Meld het belang voor één persoon of voor één lid."})
+    meeting = meeting or (agenda_item.meeting if agenda_item else None)
+    _require_may_declare(by, person=person, member=member, meeting=meeting, poll=poll)
+    body = _conflict_body(meeting, poll)
+    if body is not None and (member is not None) != (body.soort in MEMBER_BODIES):
+        raise ValidationError(
+            {"__all__": f"In {body} meldt {'een lid' if body.soort in MEMBER_BODIES else 'een persoon'} het belang."}
+        )
     if not onderwerp.strip():
         raise ValidationError({"onderwerp": "Noem het agendapunt of de transactie waarop het belang betrekking heeft."})
     with transaction.atomic():
+        # The lock poll_open takes (the meeting's, or a written decision's
+        # own): a declaration and the opening of its poll do not cross.
+        if meeting is not None:
+            Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if poll is not None:
+            Poll.objects.select_for_update().get(pk=poll.pk)
+        concerned = Poll.objects.filter(agenda_item=agenda_item) if agenda_item is not None else Poll.objects.none()
+        if poll is not None:
+            concerned = Poll.objects.filter(pk=poll.pk)
+        if concerned.exclude(status=Poll.Status.CONCEPT).exists():
+            raise ValidationError(
+                {
+                    "agenda_item" if agenda_item is not None else "__all__": (
+                        "De stemming hierover is al geopend; een tegenstrijdig belang meldt u vóór de stemming."
+                    )
+                }
+            )
         conflict = ConflictOfInterest.objects.create(
             person=person,
-            onderwerp=onderwerp,
+            member=member,
+            onderwerp=onderwerp.strip(),
             contract=contract,
-            meeting=meeting or (agenda_item.meeting if agenda_item else None),
+            meeting=meeting,
             agenda_item=agenda_item,
+            poll=poll,
             toelichting=toelichting,
             gemeld_op=timezone.localdate(),
         )
@@ -658,10 +722,12 @@ def conflict_declare(
             actor=by,
             obj=conflict,
             data={
-                "persoon": person.naam,
+                "persoon": person and person.naam,
+                "lid": member and member.pk,
                 "onderwerp": onderwerp,
                 "contract": contract and contract.pk,
                 "agendapunt": agenda_item and agenda_item.pk,
+                "stemming": poll and poll.pk,
             },
         )
     return conflict
@@ -838,34 +904,74 @@ def obligation_reminders_send(today: date | None = None) -> list[str]:
 # --- meetings and voting (DOMAIN.md §5) ----------------------------------------------
 
 CHAIR = "governance.chair_polls"
-ALV_NOTICE_DAYS = 14
 RVC_NOTICE_WORKING_DAYS = 8
+RVC_SIDE = (Body.Kind.RVC, Body.Kind.COMMISSIE)
+
+
+def alv_notice_days() -> int:
+    """The ALV's notice period: 14 days unless the statuten say otherwise (a setting)."""
+    return settings.ALV_OPROEPTERMIJN_DAGEN
+
+
+def chairs_body(user, body: Body, day: date | None = None) -> bool:
+    """The user holds the body's chair (voorzitter, or vicevoorzitter in the chair's place)."""
+    chairs = (Mandate.Role.VOORZITTER, Mandate.Role.VICEVOORZITTER)
+    return any(
+        m.functie in chairs and m.person.user_id == user.pk
+        for m in selectors.current_mandates(body, day or timezone.localdate())
+    )
 
 
 def may_chair(user, meeting: Meeting | None, body: Body | None = None) -> bool:
-    """Who opens and closes polls: the meeting's voorzitter, and the holders
-    of chair_polls (directie, secretaris), except that the RvC's and its
-    committees' polls are run from the RvC's side (voorzitter, an RvC member,
-    the secretaris), never by the directie it supervises."""
+    """Who convenes and opens and closes polls: the meeting's voorzitter;
+    for the RvC and its committees their own voorzitter (or vicevoorzitter)
+    and the secretaris, never the directie it supervises (and of a besloten
+    meeting not the secretaris either); for a community its coordinators;
+    otherwise the holders of chair_polls (directie, secretaris)."""
     from beware.accounts.roles import StaffRole
+    from communities.models import Coordinator
 
     if user is None or not user.is_authenticated:
         return False
-    chairs_meeting = meeting is not None and meeting.voorzitter_id == user.pk
-    if not chairs_meeting and not user.has_perm(CHAIR):
-        return False
-    if body is not None and body.soort in (Body.Kind.RVC, Body.Kind.COMMISSIE) and not chairs_meeting:
-        return user.groups.filter(name__in=[StaffRole.RVC, StaffRole.SECRETARIS]).exists()
-    return True
+    if meeting is not None and meeting.voorzitter_id == user.pk:
+        return True
+    body = body or (meeting.body if meeting is not None else None)
+    if body is not None and body.soort in RVC_SIDE:
+        if chairs_body(user, body):
+            return True
+        closed = meeting is not None and meeting.besloten
+        return not closed and user.groups.filter(name=StaffRole.SECRETARIS).exists()
+    coordinates = body is not None and body.soort == Body.Kind.COMMUNITY and body.community_id
+    if coordinates and Coordinator.objects.filter(community_id=body.community_id, user=user).exists():
+        return True
+    return user.has_perm(CHAIR)
+
+
+def may_oversee(user, meeting: Meeting | None, body: Body | None = None) -> bool:
+    """Who sees a meeting or poll in full (attendance, electorate, progress,
+    exports): whoever may chair it, and those who see governance; a besloten
+    RvC meeting only the commissarissen (as closed RvC documents)."""
+    if may_chair(user, meeting, body):
+        return True
+    if meeting is not None and meeting.besloten:
+        return user.has_perm(selectors.MANAGE_CLOSED_RVC_DOCUMENTS)
+    return user.has_perm(selectors.VIEW)
 
 
 def _may_chair(by: Actor, meeting: Meeting | None, body: Body | None = None) -> bool:
     return by.is_system or may_chair(by.user, meeting, body)
 
 
+def may_keep_register(user, meeting: Meeting) -> bool:
+    """The agenda, attendance and minutes: the chair or the secretary (of a
+    besloten meeting only the chair)."""
+    if may_chair(user, meeting):
+        return True
+    return not meeting.besloten and user is not None and user.has_perm(MANAGE_DOCUMENTS)
+
+
 def _may_keep_register(by: Actor, meeting: Meeting) -> bool:
-    """The agenda, attendance and minutes: the chair or the secretary."""
-    return _may_chair(by, meeting) or (by.user is not None and by.user.has_perm(MANAGE_DOCUMENTS))
+    return by.is_system or may_keep_register(by.user, meeting)
 
 
 def _require_chair(by: Actor, meeting: Meeting | None, body: Body | None = None) -> None:
@@ -877,8 +983,9 @@ def _require_chair(by: Actor, meeting: Meeting | None, body: Body | None = None)
 
 def notice_shortfall(meeting: Meeting, today: date) -> str | None:
     """What is wrong with the notice period, or None when it is kept."""
-    if meeting.body.soort == Body.Kind.ALV and (meeting.datum - today).days < ALV_NOTICE_DAYS:
-        return f"De ALV wordt ten minste {ALV_NOTICE_DAYS} dagen van tevoren bijeengeroepen."
+    days = alv_notice_days()
+    if meeting.body.soort == Body.Kind.ALV and (meeting.datum - today).days < days:
+        return f"De ALV wordt ten minste {days} dagen van tevoren bijeengeroepen."
     rvc = meeting.body.soort == Body.Kind.RVC
     if rvc and mandates.working_days_between(today, meeting.datum) < RVC_NOTICE_WORKING_DAYS:
         return f"De RvC wordt ten minste {RVC_NOTICE_WORKING_DAYS} werkdagen van tevoren bijeengeroepen."
@@ -918,19 +1025,33 @@ def _queue_notice(task_name: str, object_id: int) -> None:
     queue_task(getattr(tasks, task_name), object_id)
 
 
-def agenda_item_add(*, by: Actor, meeting: Meeting, titel: str, voorstel: str = "") -> AgendaItem:
-    """The next item on a meeting's agenda, by its secretary or chair."""
+def agenda_item_add(*, by: Actor, meeting: Meeting, titel: str, voorstel: str = "", documenten=()) -> AgendaItem:
+    """The next item on a meeting's agenda, by its secretary or chair, with
+    the documents that go with it: only documents meant for those who
+    attend, so the convocation never links to what they may not read."""
     if not _may_keep_register(by, meeting):
         raise PermissionDenied("Alleen de secretaris of de voorzitter stelt de agenda op.")
+    fitting = set(selectors.meeting_documents(meeting).values_list("pk", flat=True))
+    wrong = [d.titel for d in documenten if d.pk not in fitting]
+    if wrong:
+        raise ValidationError(
+            {"documenten": f"Niet voor de deelnemers aan deze vergadering bestemd: {', '.join(wrong)}."}
+        )
     with transaction.atomic():
         Meeting.objects.select_for_update().get(pk=meeting.pk)  # one position at a time
         volgorde = (meeting.items.aggregate(n=Max("volgorde"))["n"] or 0) + 1
         item = meeting.items.create(volgorde=volgorde, titel=titel, voorstel=voorstel)
+        item.documenten.set(documenten)
         audit.record(
             "meeting.agenda_item_add",
             actor=by,
             obj=item,
-            data={"vergadering": meeting.pk, "volgorde": volgorde, "titel": titel},
+            data={
+                "vergadering": meeting.pk,
+                "volgorde": volgorde,
+                "titel": titel,
+                "documenten": [d.pk for d in documenten],
+            },
         )
     return item
 
@@ -938,15 +1059,14 @@ def agenda_item_add(*, by: Actor, meeting: Meeting, titel: str, voorstel: str = 
 def attendance_check_in(*, by: Actor, meeting: Meeting, member=None, person: Person | None = None) -> Attendance:
     """The secretary checks anyone in; at an online meeting a member's
     representative checks its member in, a board member themself."""
+    if not selectors.takes_part(meeting, member=member, person=person):
+        who = "member" if member is not None else "person"
+        raise ValidationError({who: f"{member or person} neemt geen deel aan {meeting.body}."})
     self_check_in = not _may_keep_register(by, meeting)
     if self_check_in:
         allowed = meeting.online and (
-            (member is not None and by.member == member and selectors.represents(by.user, member))
-            or (
-                person is not None
-                and person.user_id == getattr(by.user, "pk", None)
-                and any(m.person_id == person.pk for m in selectors.current_mandates(meeting.body, meeting.datum))
-            )
+            (member is not None and by.member == member and selectors.represents(by.user, member, meeting.body.soort))
+            or (person is not None and person.user_id == getattr(by.user, "pk", None))
         )
         if not allowed:
             raise PermissionDenied("Alleen de secretaris checkt deelnemers in; online checkt u alleen uzelf in.")
@@ -1127,10 +1247,12 @@ def poll_open(*, by: Actor, poll: Poll) -> Poll:
     _require_chair(by, meeting, poll.body)
     with transaction.atomic():
         if meeting is not None:  # proxies are granted and decided under the same lock
-            Meeting.objects.select_for_update().get(pk=meeting.pk)
+            meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
         poll = Poll.objects.select_for_update().get(pk=poll.pk)
         if poll.status != Poll.Status.CONCEPT:
             raise ValidationError({"status": "Deze stemming is al geopend."})
+        if meeting is not None and meeting.bijeengeroepen_op is None:
+            raise ValidationError({"__all__": "Roep de vergadering eerst bijeen; daarna kan er worden gestemd."})
         if meeting is not None:
             waiting = Proxy.objects.filter(meeting=meeting, status=Proxy.Status.AANGEVRAAGD).count()
             if waiting:
@@ -1144,12 +1266,17 @@ def poll_open(*, by: Actor, poll: Poll) -> Poll:
         if poll.geheim:
             SecretTally.objects.bulk_create(SecretTally(poll=poll, keuze=choice) for choice in tally.OPTIONS)
         poll.status, poll.geopend_op = Poll.Status.OPEN, timezone.now()
-        poll.save(update_fields=["status", "geopend_op"])
+        poll.voorzitter = selectors.tie_breaker(poll)
+        poll.save(update_fields=["status", "geopend_op", "voorzitter"])
         audit.record(
             "poll.open",
             actor=by,
             obj=poll,
-            data={"stemgerechtigden": len(electorate), "kiezers": selectors.electorate_digest(poll)},
+            data={
+                "stemgerechtigden": len(electorate),
+                "kiezers": selectors.electorate_digest(poll),
+                "voorzitter": poll.voorzitter_id,
+            },
         )
         if poll.written:  # a decision outside a meeting is sent to every entitled voter
             transaction.on_commit(lambda: _queue_notice("notify_written_poll", poll.pk))
@@ -1196,7 +1323,7 @@ def ballot_cast(*, by: Actor, poll: Poll, voter: PollVoter, keuze: str) -> None:
         raise ValidationError({"keuze": "Kies voor, tegen of onthouding."})
     if voter.poll_id != poll.pk:
         raise ValidationError({"__all__": "U staat niet op de lijst van stemgerechtigden van deze stemming."})
-    if not selectors.may_vote_for(by, voter):
+    if not selectors.may_vote_for(by, voter, poll):
         raise PermissionDenied("U mag niet voor deze stemgerechtigde stemmen.")
     if not poll.written and not voter.aanwezig:
         raise ValidationError({"__all__": f"{voter} was niet aanwezig of vertegenwoordigd toen de stemming opende."})
@@ -1244,6 +1371,7 @@ def poll_close(*, by: Actor, poll: Poll) -> Poll:
         poll.uitslag = outcome.result
         poll.voor, poll.tegen, poll.onthouding = outcome.voor, outcome.tegen, outcome.onthouding
         poll.uitgebracht, poll.aanwezig, poll.stemgerechtigd = outcome.cast, outcome.present, outcome.entitled
+        poll.beslist_door_voorzitter = outcome.decided_by_chair
         poll.controlegetal = digest
         poll.save()
         audit.record(
@@ -1256,6 +1384,7 @@ def poll_close(*, by: Actor, poll: Poll) -> Poll:
                 "voor": outcome.voor,
                 "tegen": outcome.tegen,
                 "onthouding": outcome.onthouding,
+                "beslist_door_voorzitter": outcome.decided_by_chair,
                 "controlegetal": digest,
             },
         )

@@ -25,9 +25,11 @@ from membership import admission
 
 from . import exports_meetings, selectors, services
 from .forms_meetings import (
+    WRITTEN_RULES,
     AgendaItemForm,
     BallotForm,
     CheckInForm,
+    ConflictDeclareForm,
     ConveneForm,
     MinutesForm,
     PollForm,
@@ -47,16 +49,10 @@ POLL_TEMPLATE = "governance/meetings/poll_detail.html"
 # --- who may see and do what ---------------------------------------------------------
 
 
-may_chair = services.may_chair  # the same rule as the services
-
-
-def may_keep_register(user, meeting: Meeting | None) -> bool:
-    """Checking in and the agenda: the secretary (manage_documents) or the chair."""
-    return may_chair(user, meeting) or can(user, selectors.MANAGE_DOCUMENTS)
-
-
-def _staff(user, meeting: Meeting | None) -> bool:
-    return can(user, selectors.VIEW) or may_chair(user, meeting)
+# The same rules as the services.
+may_chair = services.may_chair
+may_keep_register = services.may_keep_register
+may_oversee = services.may_oversee
 
 
 def _member_user(request) -> bool:
@@ -65,20 +61,34 @@ def _member_user(request) -> bool:
     return any(m.status == admission.ACTIEF for m in getattr(request, "user_members", []))
 
 
-def _represents_acting(request) -> bool:
+def _participates(request, body: Body) -> bool:
+    """A user of a member taking part in the community whose meeting this is."""
+    members = getattr(request, "user_members", [])
+    return (
+        bool(members)
+        and selectors.community_participants(body.community).filter(pk__in=[m.pk for m in members]).exists()
+    )
+
+
+def _represents_acting(request, soort: str = Body.Kind.ALV) -> bool:
     acting = request.acting_member
-    return acting is not None and acting.status == admission.ACTIEF and selectors.represents(request.user, acting)
+    return (
+        acting is not None and acting.status == admission.ACTIEF and selectors.represents(request.user, acting, soort)
+    )
 
 
 def _require_meeting_view(request, meeting: Meeting) -> None:
-    """Staff see every meeting; the users of active members the ALV's. Other
-    bodies' meetings do not exist for anyone else (404), the ALV's are refused (403)."""
-    if _staff(request.user, meeting):
+    """Those who oversee a meeting see it; the users of active members the
+    ALV's, and of participating members their community's. Other bodies'
+    meetings do not exist for anyone else (404), the ALV's are refused (403)."""
+    if may_oversee(request.user, meeting):
         return
     if meeting.body.soort == Body.Kind.ALV:
         if _member_user(request):
             return
         raise PermissionDenied
+    if meeting.body.soort == Body.Kind.COMMUNITY and _participates(request, meeting.body):
+        return
     raise Http404
 
 
@@ -86,7 +96,7 @@ def _require_poll_view(request, poll: Poll, meeting: Meeting | None) -> None:
     # The ALV's members first: it needs no query, and they are most of the voters.
     if poll.regel in ALV_RULES and _member_user(request):
         return
-    if _staff(request.user, meeting):
+    if may_oversee(request.user, meeting, poll.body):
         return
     members = getattr(request, "user_members", [])
     in_electorate = poll.voters.filter(
@@ -104,7 +114,7 @@ def _meeting(pk: int) -> Meeting:
 
 
 def _poll(pk: int) -> Poll:
-    return get_object_or_404(Poll.objects.select_related("body", "agenda_item__meeting__body"), pk=pk)
+    return get_object_or_404(Poll.objects.select_related("body", "voorzitter", "agenda_item__meeting__body"), pk=pk)
 
 
 def _meeting_url(meeting: Meeting, anchor: str = "") -> str:
@@ -115,13 +125,21 @@ def _meeting_url(meeting: Meeting, anchor: str = "") -> str:
 # --- the meeting page ----------------------------------------------------------------
 
 
+def _member_body_members(meeting: Meeting):
+    """The members that take part: every active member in the ALV, the participants in a community."""
+    if meeting.body.soort == Body.Kind.COMMUNITY:
+        return selectors.community_participants(meeting.body.community)
+    return selectors.alv_members()
+
+
 def _check_in_form(meeting: Meeting, data=None) -> CheckInForm:
-    """Who can still be checked in: the active members (ALV), or the sitting
-    members of the body on the day of the meeting."""
+    """Who can still be checked in: the active members (ALV), the
+    participants (community), or the sitting members of the body on the day
+    of the meeting."""
     present = meeting.attendance.all()
-    if meeting.body.soort == Body.Kind.ALV:
-        members = selectors.alv_members().exclude(pk__in=present.exclude(member=None).values("member_id"))
-        return CheckInForm(data, members=members, prefix="aanwezig")
+    if meeting.body.soort in services.MEMBER_BODIES:
+        members = _member_body_members(meeting).exclude(pk__in=present.exclude(member=None).values("member_id"))
+        return CheckInForm(data, members=members.order_by("naam"), prefix="aanwezig")
     sitting = [m.person_id for m in selectors.current_mandates(meeting.body, meeting.datum)]
     persons = (
         Person.objects.filter(pk__in=sitting)
@@ -158,15 +176,18 @@ def _meeting_page(request, meeting: Meeting, *, bound: dict | None = None, statu
     bound = bound or {}
     user = request.user
     chair = may_chair(user, meeting)
-    register = chair or can(user, selectors.MANAGE_DOCUMENTS)
+    register = may_keep_register(user, meeting)
     decide = can(user, selectors.MANAGE_DOCUMENTS)
-    staff = _staff(user, meeting)
+    staff = may_oversee(user, meeting)
     alv = meeting.body.soort == Body.Kind.ALV
     acting = request.acting_member
-    represents = alv and _represents_acting(request)
+    represents = _represents_at(request, meeting)
 
     items = list(
-        meeting.items.prefetch_related(Prefetch("polls", queryset=Poll.objects.order_by("id"))).order_by("volgorde")
+        meeting.items.prefetch_related(
+            Prefetch("polls", queryset=Poll.objects.order_by("id")),
+            Prefetch("documenten", queryset=selectors.visible_documents(user).order_by("titel")),
+        ).order_by("volgorde")
     )
     attendance = list(
         meeting.attendance.select_related("member", "person", "ingecheckt_door").order_by("ingecheckt_op", "id")
@@ -178,17 +199,20 @@ def _meeting_page(request, meeting: Meeting, *, bound: dict | None = None, statu
     )
     present_members = {a.member_id for a in attendance if a.member_id}
     present_persons = {a.person_id for a in attendance if a.person_id}
-    mine = {acting.pk} if represents else set()
+    mine = {acting.pk} if represents and alv else set()
+    conflicts = {}
+    for conflict in meeting.conflicts.exclude(agenda_item=None).select_related("member", "person"):
+        conflicts.setdefault(conflict.agenda_item_id, []).append(conflict.holder)
 
     context = {
         "meeting": meeting,
         "alv": alv,
-        "items": items,
+        "items": [(item, conflicts.get(item.pk, [])) for item in items],
         "attendance": attendance,
         "may_chair": chair,
         "may_register": register,
         "staff": staff,
-        "acting": acting if represents else None,
+        "acting": acting if represents and alv else None,
         "proxies": [
             ProxyRow(
                 proxy=p,
@@ -208,17 +232,15 @@ def _meeting_page(request, meeting: Meeting, *, bound: dict | None = None, statu
             context["convene_form"] = bound.get("convene") or ConveneForm(short=bool(short), prefix="oproep")
     if register:
         context["check_in_form"] = bound.get("check_in") or _check_in_form(meeting)
+    person = _sitting_person(request, meeting)
     if meeting.online:
         if represents and acting.pk not in present_members:
             context["self_check_in"] = acting
-        elif not alv:
-            person = Person.objects.filter(user=user).first()
-            sitting = person is not None and any(
-                m.person_id == person.pk for m in selectors.current_mandates(meeting.body, meeting.datum)
-            )
-            if sitting and person.pk not in present_persons:
-                context["self_check_in"] = person
-    if represents:
+        elif person is not None and person.pk not in present_persons:
+            context["self_check_in"] = person
+    if register or represents or person is not None:
+        context["conflict_form"] = bound.get("conflict") or _conflict_form(request, meeting)
+    if represents and alv:
         given = next((p for p in proxies if p.verlener_id == acting.pk and p.status in LIVE), None)
         context["proxy_given"] = given
         if given is None:
@@ -228,6 +250,41 @@ def _meeting_page(request, meeting: Meeting, *, bound: dict | None = None, statu
             meeting, exports_meetings.previous_meeting_date(meeting)
         )
     return render(request, MEETING_TEMPLATE, context, status=status)
+
+
+def _represents_at(request, meeting: Meeting) -> bool:
+    """The user represents the acting member, and that member takes part (ALV, community)."""
+    soort = meeting.body.soort
+    return (
+        soort in services.MEMBER_BODIES
+        and _represents_acting(request, soort)
+        and selectors.takes_part(meeting, member=request.acting_member)
+    )
+
+
+def _sitting_person(request, meeting: Meeting) -> Person | None:
+    """The user as a sitting member of the body (RvC, directie, committee) on the meeting's day."""
+    if meeting.body.soort in services.MEMBER_BODIES:
+        return None
+    person = Person.objects.filter(user=request.user).first()
+    return person if person is not None and selectors.takes_part(meeting, person=person) else None
+
+
+def _conflict_form(request, meeting: Meeting, data=None) -> ConflictDeclareForm:
+    """For the agenda items whose polls have not opened: the keeper of the
+    register names whose conflict it is; anyone else declares for themself
+    or for the member they represent."""
+    items = meeting.items.order_by("volgorde")
+    if data is None:  # offered: the items still open for declarations; a late post gets the service's reason
+        items = items.exclude(polls__status__in=[Poll.Status.OPEN, Poll.Status.GESLOTEN])
+    holders = {}
+    if may_keep_register(request.user, meeting):
+        if meeting.body.soort in services.MEMBER_BODIES:
+            holders["members"] = _member_body_members(meeting).order_by("naam")
+        else:
+            sitting = [m.person_id for m in selectors.current_mandates(meeting.body, meeting.datum)]
+            holders["persons"] = Person.objects.filter(pk__in=sitting).order_by("naam")
+    return ConflictDeclareForm(data, items=items, prefix="belang", **holders)
 
 
 @login_required
@@ -284,12 +341,12 @@ def meeting_self_check_in(request, pk: int):
     a board member for themself."""
     meeting = _meeting(pk)
     _require_meeting_view(request, meeting)
-    if meeting.body.soort == Body.Kind.ALV:
-        if not _represents_acting(request):
+    if meeting.body.soort in services.MEMBER_BODIES:
+        if not _represents_at(request, meeting):
             raise PermissionDenied
         who = {"member": request.acting_member}
     else:
-        person = Person.objects.filter(user=request.user).first()
+        person = _sitting_person(request, meeting)
         if person is None:
             raise PermissionDenied
         who = {"person": person}
@@ -301,6 +358,42 @@ def meeting_self_check_in(request, pk: int):
     return redirect(_meeting_url(meeting, "aanwezigheid"))
 
 
+@login_required
+@require_POST
+def meeting_conflict(request, pk: int):
+    """A conflict of interest on an agenda item, declared before its poll opens."""
+    meeting = _meeting(pk)
+    _require_meeting_view(request, meeting)
+    register = may_keep_register(request.user, meeting)
+    if register:
+        who = {}
+    elif _represents_at(request, meeting):
+        who = {"member": request.acting_member}
+    elif (person := _sitting_person(request, meeting)) is not None:
+        who = {"person": person}
+    else:
+        raise PermissionDenied
+    form = _conflict_form(request, meeting, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        item = data["agenda_item"]
+        holder = {k: data[k] for k in ("member", "person") if k in data} or who
+        try:
+            conflict = services.conflict_declare(
+                by=request.actor, onderwerp=item.titel, agenda_item=item, toelichting=data["toelichting"], **holder
+            )
+        except ValidationError as refused:
+            service_errors_into_form(form, refused, {"onderwerp": "agenda_item"})
+        else:
+            messages.success(
+                request,
+                _("Het tegenstrijdig belang van %(wie)s bij agendapunt %(punt)s is vastgelegd.")
+                % {"wie": conflict.holder, "punt": item.volgorde},
+            )
+            return redirect(_meeting_url(meeting, "agenda"))
+    return _meeting_page(request, meeting, bound={"conflict": form}, status=400)
+
+
 # --- agenda items ----------------------------------------------------------------------
 
 
@@ -310,11 +403,15 @@ def agenda_item_add(request, pk: int):
     _require_meeting_view(request, meeting)
     if not may_keep_register(request.user, meeting):
         raise PermissionDenied
-    form = AgendaItemForm(request.POST or None)
+    form = AgendaItemForm(request.POST or None, documents=selectors.meeting_documents(meeting))
     if request.method == "POST" and form.is_valid():
-        item = services.agenda_item_add(by=request.actor, meeting=meeting, **form.cleaned_data)
-        messages.success(request, _("Agendapunt %(punt)s is toegevoegd.") % {"punt": item})
-        return redirect(_meeting_url(meeting, "agenda"))
+        try:
+            item = services.agenda_item_add(by=request.actor, meeting=meeting, **form.cleaned_data)
+        except ValidationError as refused:
+            service_errors_into_form(form, refused)
+        else:
+            messages.success(request, _("Agendapunt %(punt)s is toegevoegd.") % {"punt": item})
+            return redirect(_meeting_url(meeting, "agenda"))
     return render(
         request,
         "governance/meetings/agenda_item_form.html",
@@ -413,7 +510,7 @@ def proxy_file(request, pk: int):
     """The signed proxy: for staff and the secretary, and for the two members it concerns."""
     proxy = _proxy(pk)
     _require_meeting_view(request, proxy.meeting)
-    allowed = _staff(request.user, proxy.meeting) or can(request.user, selectors.MANAGE_DOCUMENTS)
+    allowed = may_oversee(request.user, proxy.meeting) or can(request.user, selectors.MANAGE_DOCUMENTS)
     if not allowed and _represents_acting(request):
         allowed = request.acting_member.pk in (proxy.verlener_id, proxy.gevolmachtigde_id)
     if not allowed:
@@ -459,7 +556,7 @@ def poll_new(request, pk: int):
 @login_required
 def written_list(request):
     """Decisions outside a meeting: staff see all, member users the ALV's."""
-    staff = _staff(request.user, None)
+    staff = may_oversee(request.user, None)
     if not staff and not _member_user(request):
         raise PermissionDenied
     polls = Poll.objects.filter(agenda_item__isnull=True).select_related("body").order_by("-id")
@@ -468,16 +565,22 @@ def written_list(request):
     return render(
         request,
         "governance/meetings/written_list.html",
-        {"polls": polls[:200], "may_chair": may_chair(request.user, None)},
+        {"polls": polls[:200], "may_chair": bool(_written_bodies(request.user))},
     )
+
+
+def _written_bodies(user) -> list[Body]:
+    """The bodies whose decisions outside a meeting this user may run."""
+    return [b for b in Body.objects.filter(soort__in=list(WRITTEN_RULES)) if may_chair(user, None, b)]
 
 
 @login_required
 def written_new(request):
-    """A besluit buiten vergadering, with a deadline, by the chair."""
-    if not may_chair(request.user, None):
+    """A besluit buiten vergadering, with a deadline, by the chair of its body."""
+    bodies = _written_bodies(request.user)
+    if not bodies:
         raise PermissionDenied
-    form = WrittenDecisionForm(request.POST or None)
+    form = WrittenDecisionForm(request.POST or None, bodies=bodies)
     if request.method == "POST" and form.is_valid():
         try:
             poll = services.poll_create(by=request.actor, **form.service_arguments())
@@ -524,7 +627,8 @@ def _my_voters(request, poll: Poll) -> list[PollVoter]:
     """The entries of the electorate this user votes for: themself (a board
     member), or the acting member and every member whose approved proxy it holds."""
     mine = Q(person__user=request.user)
-    if poll.regel in selectors.MEMBER_RULES and _represents_acting(request):
+    soort = Body.Kind.COMMUNITY if poll.regel == Poll.Rule.COMMUNITY else Body.Kind.ALV
+    if poll.regel in selectors.MEMBER_RULES and _represents_acting(request, soort):
         acting = request.acting_member
         mine |= Q(gevolmachtigde=acting) | Q(member=acting, gevolmachtigde__isnull=True)
     voters = poll.voters.filter(mine).select_related("member", "person", "gevolmachtigde")
@@ -575,11 +679,37 @@ def _ballot_slots(request, poll: Poll, voters: list[PollVoter], bound: dict) -> 
     return slots
 
 
+def _written_conflict_holder(request, poll: Poll) -> dict | None:
+    """Who the user may declare a conflict for on a written decision that
+    has not opened: the chair for anyone entitled (None: a choice in the
+    form), a board member for themself, a representative for its member."""
+    if may_chair(request.user, None, poll.body):
+        return {}
+    if poll.body.soort == Body.Kind.ALV:
+        return {"member": request.acting_member} if _represents_acting(request) else None
+    person = Person.objects.filter(user=request.user).first()
+    sitting = person is not None and any(
+        m.person_id == person.pk for m in selectors.current_mandates(poll.body, timezone.localdate())
+    )
+    return {"person": person} if sitting else None
+
+
+def _poll_conflict_form(request, poll: Poll, data=None) -> ConflictDeclareForm:
+    holders = {}
+    if may_chair(request.user, None, poll.body):
+        if poll.body.soort == Body.Kind.ALV:
+            holders["members"] = selectors.alv_members()
+        else:
+            sitting = [m.person_id for m in selectors.current_mandates(poll.body, timezone.localdate())]
+            holders["persons"] = Person.objects.filter(pk__in=sitting).order_by("naam")
+    return ConflictDeclareForm(data, items=None, prefix="belang", **holders)
+
+
 def _poll_page(request, poll: Poll, *, bound: dict | None = None, status: int = 200):
     meeting = poll.agenda_item.meeting if poll.agenda_item_id else None
     user = request.user
     chair = may_chair(user, meeting, poll.body)
-    staff = _staff(user, meeting)
+    staff = may_oversee(user, meeting, poll.body)
     context = {
         "poll": poll,
         "meeting": meeting,
@@ -598,6 +728,12 @@ def _poll_page(request, poll: Poll, *, bound: dict | None = None, status: int = 
         context["progress"] = {"voted": len(voted), "total": len(electorate)}
         if poll.status == Poll.Status.GESLOTEN:
             context["non_responders"] = [v for v in electorate if v.pk not in voted]
+    if poll.written:
+        context["conflicts"] = [c.holder for c in poll.conflicts.select_related("member", "person")]
+        if (bound or {}).get("conflict"):  # a refused declaration, shown with its reason
+            context["conflict_form"] = bound["conflict"]
+        elif poll.status == Poll.Status.CONCEPT and _written_conflict_holder(request, poll) is not None:
+            context["conflict_form"] = _poll_conflict_form(request, poll)
     if poll.status == Poll.Status.CONCEPT and chair and meeting is not None:
         context["waiting_proxies"] = meeting.proxies.filter(status=Proxy.Status.AANGEVRAAGD).count()
     if poll.status == Poll.Status.GESLOTEN:
@@ -618,6 +754,33 @@ def _require_chair_of(request, poll: Poll) -> None:
     _require_poll_view(request, poll, meeting)
     if not may_chair(request.user, meeting, poll.body):
         raise PermissionDenied
+
+
+@login_required
+@require_POST
+def poll_conflict(request, pk: int):
+    """A conflict of interest on a written decision, declared before it opens."""
+    poll = _poll(pk)
+    _require_poll_view(request, poll, None)
+    who = _written_conflict_holder(request, poll) if poll.written else None
+    if who is None:
+        raise PermissionDenied
+    form = _poll_conflict_form(request, poll, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        holder = {k: data[k] for k in ("member", "person") if k in data} or who
+        try:
+            conflict = services.conflict_declare(
+                by=request.actor, onderwerp=poll.vraag, poll=poll, toelichting=data["toelichting"], **holder
+            )
+        except ValidationError as refused:
+            service_errors_into_form(form, refused, {"onderwerp": None})
+        else:
+            messages.success(
+                request, _("Het tegenstrijdig belang van %(wie)s is vastgelegd.") % {"wie": conflict.holder}
+            )
+            return redirect("governance:poll", pk=poll.pk)
+    return _poll_page(request, poll, bound={"conflict": form}, status=400)
 
 
 @login_required
@@ -670,7 +833,7 @@ def poll_vote(request, pk: int, voter_pk: int):
     voter = get_object_or_404(PollVoter.objects.select_related("member", "person"), pk=voter_pk, poll=poll)
     form = _ballot_form(voter, request.POST)
     if not form.is_valid():
-        if not selectors.may_vote_for(request.actor, voter):
+        if not selectors.may_vote_for(request.actor, voter, poll):
             raise PermissionDenied
         return _poll_page(request, poll, bound={voter.pk: form}, status=400)
     keuze = form.cleaned_data["keuze"]
@@ -687,7 +850,7 @@ def poll_vote(request, pk: int, voter_pk: int):
 
 def _require_export(request, meeting: Meeting) -> None:
     _require_meeting_view(request, meeting)
-    if not _staff(request.user, meeting):
+    if not may_oversee(request.user, meeting):
         raise PermissionDenied
 
 

@@ -185,6 +185,8 @@ CELERY_BEAT_SCHEDULE = {
 
 # The document register accepts PDF, ODT and DOCX up to this size.
 GOVERNANCE_MAX_UPLOAD_BYTES = env.int("GOVERNANCE_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
+# The ALV's notice period in days (DOMAIN.md §5: at least 14 unless the statuten say otherwise).
+ALV_OPROEPTERMIJN_DAGEN = env.int("ALV_OPROEPTERMIJN_DAGEN", default=14)
 
 # The e-invoice profile: SI-UBL 2.0 (NLCIUS) or Peppol BIS Billing 3.0 (docs/decisions/0014).
 EINVOICE_PROFILE = env("EINVOICE_PROFILE", default="si-ubl-2.0")

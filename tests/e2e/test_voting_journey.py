@@ -55,6 +55,7 @@ def alv(transactional_db):
         titel="ALV voorjaar",
         plaats="Stadhuis Eindhoven",
     )
+    meeting = services.meeting_convene(by=chair, meeting=meeting)
     services.agenda_item_add(
         by=chair, meeting=meeting, titel="Begroting 2027", voorstel="De ALV stelt de begroting 2027 vast."
     )

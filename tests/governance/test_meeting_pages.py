@@ -41,6 +41,7 @@ def alv(secretaris):
     meeting = services.meeting_record(
         by=Actor(user=secretaris), body=body, datum=timezone.localdate() + timedelta(days=21), titel="ALV voorjaar"
     )
+    meeting = services.meeting_convene(by=Actor(user=secretaris), meeting=meeting)
     item = meeting.items.create(volgorde=1, titel="Begroting 2027", voorstel="De ALV stelt de begroting 2027 vast.")
     members = {code: MemberFactory(code=code, naam=f"Gemeente {code.upper()}") for code in ("a", "b", "c")}
     reps = {
@@ -409,7 +410,10 @@ def test_convening_with_a_short_notice_needs_a_reason(secretaris):
 
 
 def test_convening_in_time_asks_no_reason_and_members_cannot(alv, secretaris):
-    meeting, _item, _members, reps = alv
+    _meeting, _item, _members, reps = alv
+    meeting = services.meeting_record(
+        by=Actor(user=secretaris), body=_meeting.body, datum=timezone.localdate() + timedelta(days=28), titel="Najaar"
+    )
     assert "Oproep versturen" not in text(login(reps["a"]).get(url("meeting", meeting.pk)))
     assert login(reps["a"]).post(url("meeting_convene", meeting.pk)).status_code == 403
     page = text(login(secretaris).get(url("meeting", meeting.pk)))
@@ -559,6 +563,7 @@ def thirty(secretaris):
     body = Body.objects.get(soort=Body.Kind.ALV)
     chair = Actor(user=secretaris)
     meeting = services.meeting_record(by=chair, body=body, datum=timezone.localdate() + timedelta(days=21), titel="ALV")
+    meeting = services.meeting_convene(by=chair, meeting=meeting)
     item = meeting.items.create(volgorde=1, titel="Begroting")
     members = [MemberFactory(code=f"m{n:02d}", naam=f"Gemeente {n:02d}") for n in range(30)]
     reps = [member_user(m, MemberRole.Role.ALV_VERTEGENWOORDIGER) for m in members]
@@ -644,3 +649,39 @@ def test_the_directie_gets_no_chair_buttons_on_an_rvc_poll(secretaris):
     assert login(boss).post(url("poll_open", poll.pk)).status_code == 403
     assert Poll.objects.get(pk=poll.pk).status == Poll.Status.CONCEPT
     assert url("poll_open", poll.pk) in login(secretaris).get(url("poll", poll.pk)).content.decode()
+
+
+def test_agenda_documents_are_those_meant_for_the_meeting(alv, secretaris, django_capture_on_commit_callbacks):
+    """An ALV agenda item takes the members' documents; an RvC document is
+    not offered and is refused by the service; the member sees the link."""
+    from django.core import mail
+    from django.core.exceptions import ValidationError
+
+    from tests.governance.test_documents import make_document, pdf_upload
+
+    _meeting, _item, _members, reps = alv
+    chair = Actor(user=secretaris)
+    begroting = make_document(chair, titel="Begroting 2027", bestand=pdf_upload())
+    evaluatie = make_document(chair, titel="Evaluatie directie", doelgroep="rvc", bestand=pdf_upload())
+    meeting = services.meeting_record(
+        by=chair, body=_meeting.body, datum=timezone.localdate() + timedelta(days=28), titel="ALV najaar"
+    )
+    client = login(secretaris)
+    form = client.get(url("agenda_item_add", meeting.pk)).context["form"]
+    assert list(form.fields["documenten"].queryset) == [begroting]
+
+    response = client.post(url("agenda_item_add", meeting.pk), {"titel": "Stukken", "documenten": [evaluatie.pk]})
+    assert response.status_code == 400 and not meeting.items.exists()
+    with pytest.raises(ValidationError, match="bestemd: Evaluatie directie"):
+        services.agenda_item_add(by=chair, meeting=meeting, titel="Stukken", documenten=[evaluatie])
+    assert not meeting.items.exists()
+
+    response = client.post(url("agenda_item_add", meeting.pk), {"titel": "Begroting", "documenten": [begroting.pk]})
+    assert response.status_code == 302
+    assert list(meeting.items.get().documenten.all()) == [begroting]
+    page = text(login(reps["a"]).get(url("meeting", meeting.pk)))
+    assert "Begroting 2027" in page and "Evaluatie directie" not in page
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.meeting_convene(by=chair, meeting=meeting)
+    assert "– Begroting 2027" in mail.outbox[0].body

@@ -39,6 +39,7 @@ def alv(db, secretaris):
     meeting = services.meeting_record(
         by=Actor(user=secretaris), body=body, datum=timezone.localdate() + timedelta(days=21), titel="ALV"
     )
+    meeting = services.meeting_convene(by=Actor(user=secretaris), meeting=meeting)
     item = meeting.items.create(volgorde=1, titel="Begroting 2027", voorstel="De ALV stelt de begroting vast.")
     members = {code: MemberFactory(code=code, naam=f"Gemeente {code.title()}") for code in ("a", "b", "c")}
     reps = {
@@ -46,6 +47,11 @@ def alv(db, secretaris):
         for code, member in members.items()
     }
     return meeting, item, members, reps
+
+
+def convened(meeting, secretaris):
+    """Polls open only at a convened meeting; these meetings are today, so urgently."""
+    return services.meeting_convene(by=Actor(user=secretaris), meeting=meeting, spoedreden="Spoedeisend voorstel")
 
 
 def as_rep(reps, members, code):
@@ -221,7 +227,9 @@ def test_a_conflicted_commissaris_is_left_out_of_the_electorate(db, secretaris):
         services.mandate_appoint(
             by=SYSTEM, body=rvc, person=person, functie="lid", ingangsdatum=date(2025, 1, 1), besluit=decision
         )
-    meeting = services.meeting_record(by=Actor(user=secretaris), body=rvc, datum=timezone.localdate(), titel="RvC")
+    meeting = convened(
+        services.meeting_record(by=Actor(user=secretaris), body=rvc, datum=timezone.localdate(), titel="RvC"), secretaris
+    )
     item = meeting.items.create(volgorde=1, titel="Contract")
     services.conflict_declare(by=SYSTEM, person=people[0], onderwerp="Contract", agenda_item=item)
     chair = Actor(user=secretaris)
@@ -238,7 +246,10 @@ def test_the_notice_period_and_the_urgent_override(alv, secretaris):
         services.meeting_convene(by=Actor(user=secretaris), meeting=soon)
     soon = services.meeting_convene(by=Actor(user=secretaris), meeting=soon, spoedreden="Fusievoorstel met termijn")
     assert soon.spoedreden == "Fusievoorstel met termijn" and soon.bijeengeroepen_op is not None
-    kept = services.meeting_convene(by=Actor(user=secretaris), meeting=meeting, spoedreden="niet nodig")
+    later = services.meeting_record(
+        by=Actor(user=secretaris), body=meeting.body, datum=timezone.localdate() + timedelta(days=21), titel="Later"
+    )
+    kept = services.meeting_convene(by=Actor(user=secretaris), meeting=later, spoedreden="niet nodig")
     assert kept.spoedreden == ""
 
 
@@ -391,7 +402,11 @@ def test_the_convocation_and_a_written_decision_are_mailed_once(alv, secretaris,
 
     from governance.tasks import notify_convocation, notify_written_poll
 
-    meeting, _item, _members, reps = alv
+    _meeting, _item, _members, reps = alv
+    meeting = services.meeting_record(
+        by=Actor(user=secretaris), body=_meeting.body, datum=timezone.localdate() + timedelta(days=28), titel="Najaar"
+    )
+    meeting.items.create(volgorde=1, titel="Begroting 2027")
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.meeting_convene(by=Actor(user=secretaris), meeting=meeting)
@@ -428,6 +443,7 @@ def test_weights_by_inwoners_are_frozen_when_the_poll_opens(secretaris):
     meeting = services.meeting_record(
         by=chair, body=Body.objects.get(soort="alv"), datum=timezone.localdate(), titel="ALV", stemgewicht="inwoners"
     )
+    meeting = convened(meeting, secretaris)
     item = services.agenda_item_add(by=chair, meeting=meeting, titel="Voorstel")
     for member in (big, small):
         services.attendance_check_in(by=chair, meeting=meeting, member=member)
