@@ -405,6 +405,57 @@ def compliance(year: int, today: date, viewer=None) -> list[ObligationStatus]:
 # --- meetings and voting -----------------------------------------------------------
 
 
+def _active_member_ids(user) -> list[int]:
+    from membership.models import MemberRole
+
+    return list(
+        MemberRole.objects.filter(user=user, member__status=admission.ACTIEF).values_list("member_id", flat=True)
+    )
+
+
+def visible_meetings(user) -> QuerySet[Meeting]:
+    """The meetings a user may open, as one query (the rule of the meeting
+    page): the chair its own; those who see governance every meeting but a
+    besloten one, which only the commissarissen see; coordinators their
+    community's; users of active members the ALV's and those of the
+    communities their members take part in."""
+    if user is None or not user.is_authenticated:
+        return Meeting.objects.none()
+    shown = Q(voorzitter=user) | Q(body__soort=Body.Kind.COMMUNITY, body__community__coordinators__user=user)
+    if can(user, MANAGE_CLOSED_RVC_DOCUMENTS):
+        shown |= Q(pk__isnull=False)
+    elif can(user, VIEW):
+        shown |= Q(besloten=False)
+    members = _active_member_ids(user)
+    if members:
+        shown |= Q(body__soort=Body.Kind.ALV) | Q(
+            body__soort=Body.Kind.COMMUNITY,
+            body__community__participations__member__in=members,
+            body__community__participations__status=Participation.Status.DEELNEMER,
+            body__community__participations__einddatum__isnull=True,
+        )
+    return Meeting.objects.filter(pk__in=Meeting.objects.filter(shown).values("pk"))
+
+
+def visible_polls(user):
+    """The polls a user may open (the rule of the poll page): those of the
+    meetings it may open; decisions outside a meeting for those who see
+    governance, the ALV's for users of active members, and any it is
+    entitled to vote in."""
+    from .models import Poll
+
+    if user is None or not user.is_authenticated:
+        return Poll.objects.none()
+    written = Q(agenda_item__isnull=True)
+    shown = Q(agenda_item__meeting__in=visible_meetings(user)) | (written & Q(voters__person__user=user))
+    if can(user, VIEW):
+        shown |= written
+    members = _active_member_ids(user)
+    if members:
+        shown |= written & (Q(regel=Poll.Rule.ALV_SCHRIFTELIJK) | Q(voters__member__in=members))
+    return Poll.objects.filter(pk__in=Poll.objects.filter(shown).values("pk"))
+
+
 def voting_roles(soort: str) -> list[str]:
     """Through whom a member takes part: in the ALV its ALV representatives;
     in a community also its community contacts."""

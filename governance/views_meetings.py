@@ -78,31 +78,26 @@ def _represents_acting(request, soort: str = Body.Kind.ALV) -> bool:
 
 
 def _require_meeting_view(request, meeting: Meeting) -> None:
-    """Those who oversee a meeting see it; the users of active members the
-    ALV's, and of participating members their community's. Other bodies'
-    meetings do not exist for anyone else (404), the ALV's are refused (403)."""
-    if may_oversee(request.user, meeting):
+    """The meeting page's rule is selectors.visible_meetings (the API's too).
+    Another body's meeting does not exist for anyone else (404); the ALV's is
+    refused (403), since every member's users know it is there."""
+    if may_oversee(request.user, meeting):  # the common case first, without a query of its own
+        return
+    if selectors.visible_meetings(request.user).filter(pk=meeting.pk).exists():
         return
     if meeting.body.soort == Body.Kind.ALV:
-        if _member_user(request):
-            return
         raise PermissionDenied
-    if meeting.body.soort == Body.Kind.COMMUNITY and _participates(request, meeting.body):
-        return
     raise Http404
 
 
 def _require_poll_view(request, poll: Poll, meeting: Meeting | None) -> None:
-    # The ALV's members first: it needs no query, and they are most of the voters.
+    """selectors.visible_polls, after two cheap cases it includes: the ALV's
+    polls for its members' users (most voters) and those who oversee."""
     if poll.regel in ALV_RULES and _member_user(request):
         return
     if may_oversee(request.user, meeting, poll.body):
         return
-    members = getattr(request, "user_members", [])
-    in_electorate = poll.voters.filter(
-        Q(person__user=request.user) | Q(member__in=members) | Q(gevolmachtigde__in=members)
-    ).exists()
-    if in_electorate:
+    if selectors.visible_polls(request.user).filter(pk=poll.pk).exists():
         return
     if poll.regel in ALV_RULES:
         raise PermissionDenied
