@@ -106,7 +106,7 @@ def written_decisions(meeting: Meeting, since=None) -> list[Poll]:
     )
     if since is not None:
         found = found.filter(gesloten_op__date__gt=since)
-    return list(found.select_related("body").order_by("gesloten_op", "id"))
+    return list(found.select_related("body", "voorzitter").order_by("gesloten_op", "id"))
 
 
 def meeting_record(meeting: Meeting) -> MeetingRecord:
@@ -120,7 +120,7 @@ def meeting_record(meeting: Meeting) -> MeetingRecord:
     )
     polls = list(
         Poll.objects.filter(agenda_item__meeting=meeting)
-        .select_related("agenda_item")
+        .select_related("agenda_item", "voorzitter")
         .order_by("agenda_item__volgorde", "id")
     )
     since = previous_meeting_date(meeting)
@@ -233,6 +233,7 @@ def _poll_rows(records: list[PollRecord]) -> list[list]:
             r.poll.uitgebracht,
             r.poll.aanwezig,
             r.poll.stemgerechtigd,
+            str(r.poll.voorzitter) if r.poll.beslist_door_voorzitter else "",
             r.poll.controlegetal,
         ]
         for r in records
@@ -260,6 +261,7 @@ POLL_HEADER = [
     "Uitgebracht",
     "Aanwezig (gewicht)",
     "Stemgerechtigd (gewicht)",
+    "Bij staking beslist door de voorzitter",
     "Controlegetal (SHA-256)",
 ]
 

@@ -6,21 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import AgendaItem, Body, Poll
+from .models import MEETING_RULES, WRITTEN_RULES, AgendaItem, Body
 
-# The rule a body decides by in a meeting, and in writing (DOMAIN.md §5).
-MEETING_RULES = {
-    Body.Kind.ALV: [Poll.Rule.ALV, Poll.Rule.ALV_GEKWALIFICEERD],
-    Body.Kind.RVC: [Poll.Rule.RVC],
-    Body.Kind.COMMISSIE: [Poll.Rule.RVC],
-    Body.Kind.DIRECTIE: [Poll.Rule.DIRECTIE],
-    Body.Kind.COMMUNITY: [Poll.Rule.COMMUNITY],
-}
-WRITTEN_RULES = {
-    Body.Kind.ALV: Poll.Rule.ALV_SCHRIFTELIJK,
-    Body.Kind.RVC: Poll.Rule.RVC_SCHRIFTELIJK,
-    Body.Kind.DIRECTIE: Poll.Rule.DIRECTIE_SCHRIFTELIJK,
-}
 WHOLE_MEETING, SOME_ITEMS = "vergadering", "agendapunten"
 CHOICES = [("voor", _("Voor")), ("tegen", _("Tegen")), ("onthouding", _("Onthouding"))]
 
@@ -161,9 +148,7 @@ class PollForm(forms.Form):
 
     def __init__(self, *args, item: AgendaItem, **kwargs):
         super().__init__(*args, **kwargs)
-        rules = MEETING_RULES.get(item.meeting.body.soort) or [
-            r for r in Poll.Rule if not r.value.endswith("-schriftelijk")
-        ]
+        rules = MEETING_RULES[item.meeting.body.soort]
         self.fields["regel"].choices = [(r.value, r.label) for r in rules]
         self.fields["regel"].initial = rules[0].value
         self.fields["vraag"].initial = (item.voorstel or item.titel)[:300]
@@ -227,7 +212,8 @@ class MinutesForm(forms.Form):
 class ConflictDeclareForm(forms.Form):
     """A conflict of interest on an agenda item (or a written decision),
     declared before the vote: by the keeper of the register for anyone who
-    takes part (`wie`), or by someone for themself or their member."""
+    takes part (the field `member` or `person`), or by someone for themself
+    or for the member they represent (no such field)."""
 
     agenda_item = forms.ModelChoiceField(label=_("Agendapunt"), queryset=AgendaItem.objects.none())
     toelichting = forms.CharField(

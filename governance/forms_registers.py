@@ -65,7 +65,8 @@ class ConflictForm(_ForPersonForm):
         )
         recent = timezone.localdate() - timedelta(days=90)
         self.fields["meeting"].queryset = (
-            Meeting.objects.filter(Q(datum__gte=recent)).select_related("body").order_by("datum")
+            # A besloten meeting's conflicts are declared on its own page, by the RvC.
+            Meeting.objects.filter(Q(datum__gte=recent), besloten=False).select_related("body").order_by("datum")
         )
 
 

@@ -792,6 +792,20 @@ class Poll(models.Model):
         return str(OUTCOME_LABELS.get(self.uitslag, self.uitslag))
 
 
+# The rule a body decides by in a meeting, and in writing (DOMAIN.md §5).
+MEETING_RULES = {
+    Body.Kind.ALV: [Poll.Rule.ALV, Poll.Rule.ALV_GEKWALIFICEERD],
+    Body.Kind.RVC: [Poll.Rule.RVC],
+    Body.Kind.COMMISSIE: [Poll.Rule.RVC],
+    Body.Kind.DIRECTIE: [Poll.Rule.DIRECTIE],
+    Body.Kind.COMMUNITY: [Poll.Rule.COMMUNITY],
+}
+WRITTEN_RULES = {
+    Body.Kind.ALV: Poll.Rule.ALV_SCHRIFTELIJK,
+    Body.Kind.RVC: Poll.Rule.RVC_SCHRIFTELIJK,
+    Body.Kind.DIRECTIE: Poll.Rule.DIRECTIE_SCHRIFTELIJK,
+}
+
 OUTCOME_LABELS = {
     "aangenomen": gettext_lazy("aangenomen"),
     "verworpen": gettext_lazy("verworpen"),

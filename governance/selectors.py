@@ -292,8 +292,12 @@ def side_activities() -> QuerySet[SideActivity]:
     return SideActivity.objects.select_related("person")
 
 
-def conflicts() -> QuerySet[ConflictOfInterest]:
-    return ConflictOfInterest.objects.select_related("person", "member", "contract", "meeting", "agenda_item", "poll")
+def conflicts(viewer) -> QuerySet[ConflictOfInterest]:
+    """The register; those at a besloten RvC meeting only for the commissarissen."""
+    found = ConflictOfInterest.objects.all()
+    if not can(viewer, MANAGE_CLOSED_RVC_DOCUMENTS):
+        found = found.exclude(meeting__besloten=True)
+    return found.select_related("person", "member", "contract", "meeting", "agenda_item", "poll")
 
 
 def contracts() -> QuerySet[Contract]:
@@ -486,8 +490,9 @@ def may_sign_for(user, member) -> bool:
 
 
 def community_participants(community) -> QuerySet[Member]:
-    """The members taking part in a community now: its electorate."""
+    """The active members taking part in a community now: its electorate."""
     return Member.objects.filter(
+        status=admission.ACTIEF,
         participations__community=community,
         participations__status=Participation.Status.DEELNEMER,
         participations__einddatum__isnull=True,
@@ -547,11 +552,17 @@ def electorate(poll) -> list[dict]:
 
 def tie_breaker(poll):
     """The directie's chair, whose vote decides a tie: the algemeen directeur
-    sitting when the poll opens (fixed then, like the electorate)."""
+    sitting when the poll opens and in its electorate (fixed then, like the
+    electorate); None when there is none, and a tie is then rejected."""
     if poll.regel != "directie":
         return None
+    voters = set(poll.voters.exclude(person=None).values_list("person_id", flat=True))
     return next(
-        (m.person for m in current_mandates(poll.body, timezone.localdate()) if m.functie == "algemeen-directeur"),
+        (
+            m.person
+            for m in current_mandates(poll.body, timezone.localdate())
+            if m.functie == "algemeen-directeur" and m.person_id in voters  # not when conflicted
+        ),
         None,
     )
 
@@ -585,7 +596,8 @@ def meeting_documents(meeting) -> QuerySet[Document]:
     found = Q(doelgroep__in=audience)
     if meeting.body.soort == Body.Kind.COMMUNITY:
         found = Q(doelgroep=Document.Audience.COMMUNITY, community=meeting.body.community_id)
-    return Document.objects.filter(found).order_by("titel")
+    released = Q(status=Document.Status.VASTGESTELD) | Q(gedeeld_op__isnull=False)  # never a concept's title
+    return Document.objects.filter(found & released).order_by("titel")
 
 
 def non_responders(poll) -> list:
@@ -627,8 +639,11 @@ def may_vote_for(actor, voter, poll) -> bool:
     if voter.person_id:
         return voter.person.user_id == actor.user.pk
     holder_id = voter.gevolmachtigde_id or voter.member_id
-    soort = Body.Kind.COMMUNITY if poll.regel == "community" else Body.Kind.ALV
-    return actor.member is not None and actor.member.pk == holder_id and represents(actor.user, actor.member, soort)
+    return (
+        actor.member is not None
+        and actor.member.pk == holder_id
+        and represents(actor.user, actor.member, poll.body.soort)
+    )
 
 
 def _rule(poll):
@@ -672,6 +687,7 @@ def poll_outcome(poll) -> tuple[tally.Outcome, str]:
         "stemming": poll.pk,
         "regel": poll.regel,
         "quorum": poll.quorum,
+        "voorzitter": poll.voorzitter_id,
         "kiezers": sorted((k, str(w), k in present) for k, w in entitled.items()),
         "stemmen": sorted(votes.values()) if poll.geheim else sorted(votes.items()),
         "uitslag": [outcome.result, str(outcome.voor), str(outcome.tegen), str(outcome.onthouding)],
@@ -692,10 +708,13 @@ def meeting_invitees(meeting) -> list[str]:
         users = users.filter(
             member_roles__role=MemberRole.Role.ALV_VERTEGENWOORDIGER, member_roles__member__status=admission.ACTIEF
         )
-    elif meeting.body.soort == Body.Kind.COMMUNITY:
+    elif meeting.body.soort == Body.Kind.COMMUNITY:  # the participants, and the coordinators who chair
         users = users.filter(
-            member_roles__role__in=voting_roles(Body.Kind.COMMUNITY),
-            member_roles__member__in=community_participants(meeting.body.community),
+            Q(
+                member_roles__role__in=voting_roles(Body.Kind.COMMUNITY),
+                member_roles__member__in=community_participants(meeting.body.community),
+            )
+            | Q(coordinates__community=meeting.body.community)
         )
     else:
         people = [m.person_id for m in current_mandates(meeting.body, meeting.datum)]
@@ -711,7 +730,7 @@ def poll_voter_emails(poll) -> list[str]:
     voters = list(poll.voters.all())
     members = {v.gevolmachtigde_id or v.member_id for v in voters if v.member_id}
     people = [v.person_id for v in voters if v.person_id]
-    soort = Body.Kind.COMMUNITY if poll.regel == "community" else Body.Kind.ALV
+    soort = poll.body.soort  # the ALV, or a community
     users = (
         get_user_model()
         .objects.filter(is_active=True)

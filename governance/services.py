@@ -23,7 +23,9 @@ from . import mandates, selectors, tally, uploads
 from .models import (
     ADOPTED_BY,
     APPOINTED_BY,
+    MEETING_RULES,
     STATUTORY_BODIES,
+    WRITTEN_RULES,
     AgendaItem,
     Attendance,
     Ballot,
@@ -545,6 +547,12 @@ def meeting_record(
         raise ValidationError({"met_accountant": "Alleen een vergadering van de RvC wordt met de accountant gehouden."})
     if besloten and body.soort not in RVC_SIDE:
         raise ValidationError({"besloten": "Alleen de RvC en zijn commissies vergaderen besloten."})
+    if (
+        voorzitter is not None
+        and body.soort in RVC_SIDE
+        and voorzitter.pk not in {m.person.user_id for m in selectors.current_mandates(body, datum)}
+    ):
+        raise ValidationError({"voorzitter": f"De voorzitter van een vergadering van {body} is een van haar leden."})
     if max_volmachten < 1:
         raise ValidationError({"max_volmachten": "Een gevolmachtigde vertegenwoordigt ten minste één lid."})
     with transaction.atomic():
@@ -647,8 +655,10 @@ def _require_may_declare(by: Actor, *, person, member, meeting, poll) -> None:
     """Commissarissen and directors declare for themselves, a member through
     its representative; the keepers of the registers (and of the meeting, or
     the chair of a written decision) record a declaration for anyone."""
-    if by.is_system or by.user is None:
+    if by.is_system:
         return
+    if by.user is None:
+        raise PermissionDenied("Log in om een tegenstrijdig belang te melden.")
     if person is not None and person.user_id == by.user.pk:
         return
     body = _conflict_body(meeting, poll)
@@ -658,6 +668,8 @@ def _require_may_declare(by: Actor, *, person, member, meeting, poll) -> None:
         return
     if poll is not None and may_chair(by.user, None, poll.body):
         return
+    if meeting is not None and meeting.besloten:  # not even the register's managers
+        raise PermissionDenied("Alleen de commissarissen melden een belang bij een besloten vergadering.")
     require(by, MANAGE)
 
 
@@ -679,13 +691,22 @@ def conflict_declare(
     a poll opens, so a declaration on an opened poll is refused."""
     if (person is None) == (member is None):
         raise ValidationError({"__all__": "Meld het belang voor één persoon of voor één lid."})
-    meeting = meeting or (agenda_item.meeting if agenda_item else None)
-    _require_may_declare(by, person=person, member=member, meeting=meeting, poll=poll)
-    body = _conflict_body(meeting, poll)
-    if body is not None and (member is not None) != (body.soort in MEMBER_BODIES):
+    if agenda_item is not None and meeting is not None and agenda_item.meeting_id != meeting.pk:
+        raise ValidationError({"agenda_item": "Dit agendapunt hoort niet bij deze vergadering."})
+    if poll is not None and (poll.agenda_item_id is not None or agenda_item is not None):
         raise ValidationError(
-            {"__all__": f"In {body} meldt {'een lid' if body.soort in MEMBER_BODIES else 'een persoon'} het belang."}
+            {"agenda_item": "Meld een belang bij een stemming in een vergadering bij haar agendapunt."}
         )
+    meeting = meeting or (agenda_item.meeting if agenda_item else None)
+    body = _conflict_body(meeting, poll)
+    if member is not None and body is None:
+        raise ValidationError(
+            {"member": "Een lid meldt een belang bij een agendapunt of een besluit buiten vergadering."}
+        )
+    _require_may_declare(by, person=person, member=member, meeting=meeting, poll=poll)
+    if body is not None and (member is not None) != (body.soort in MEMBER_BODIES):
+        field, who = ("person", "een lid") if body.soort in MEMBER_BODIES else ("member", "een persoon")
+        raise ValidationError({field: f"In {body} meldt {who} het belang."})
     if not onderwerp.strip():
         raise ValidationError({"onderwerp": "Noem het agendapunt of de transactie waarop het belang betrekking heeft."})
     with transaction.atomic():
@@ -914,7 +935,7 @@ def alv_notice_days() -> int:
 
 
 def chairs_body(user, body: Body, day: date | None = None) -> bool:
-    """The user holds the body's chair (voorzitter, or vicevoorzitter in the chair's place)."""
+    """The user is the body's voorzitter or vicevoorzitter (a current mandate)."""
     chairs = (Mandate.Role.VOORZITTER, Mandate.Role.VICEVOORZITTER)
     return any(
         m.functie in chairs and m.person.user_id == user.pk
@@ -935,7 +956,7 @@ def may_chair(user, meeting: Meeting | None, body: Body | None = None) -> bool:
         return False
     if meeting is not None and meeting.voorzitter_id == user.pk:
         return True
-    body = body or (meeting.body if meeting is not None else None)
+    body = meeting.body if meeting is not None else body  # a meeting's polls are its own body's
     if body is not None and body.soort in RVC_SIDE:
         if chairs_body(user, body):
             return True
@@ -965,9 +986,15 @@ def _may_chair(by: Actor, meeting: Meeting | None, body: Body | None = None) -> 
 def may_keep_register(user, meeting: Meeting) -> bool:
     """The agenda, attendance and minutes: the chair or the secretary (of a
     besloten meeting only the chair)."""
+    from beware.accounts.roles import StaffRole
+
     if may_chair(user, meeting):
         return True
-    return not meeting.besloten and user is not None and user.has_perm(MANAGE_DOCUMENTS)
+    if meeting.besloten or user is None or not user.is_authenticated:
+        return False
+    if meeting.body.soort in RVC_SIDE:  # the RvC's own secretary, not the directie it supervises
+        return user.groups.filter(name=StaffRole.SECRETARIS).exists()
+    return user.has_perm(MANAGE_DOCUMENTS)
 
 
 def _may_keep_register(by: Actor, meeting: Meeting) -> bool:
@@ -1059,9 +1086,6 @@ def agenda_item_add(*, by: Actor, meeting: Meeting, titel: str, voorstel: str = 
 def attendance_check_in(*, by: Actor, meeting: Meeting, member=None, person: Person | None = None) -> Attendance:
     """The secretary checks anyone in; at an online meeting a member's
     representative checks its member in, a board member themself."""
-    if not selectors.takes_part(meeting, member=member, person=person):
-        who = "member" if member is not None else "person"
-        raise ValidationError({who: f"{member or person} neemt geen deel aan {meeting.body}."})
     self_check_in = not _may_keep_register(by, meeting)
     if self_check_in:
         allowed = meeting.online and (
@@ -1070,6 +1094,9 @@ def attendance_check_in(*, by: Actor, meeting: Meeting, member=None, person: Per
         )
         if not allowed:
             raise PermissionDenied("Alleen de secretaris checkt deelnemers in; online checkt u alleen uzelf in.")
+    if not selectors.takes_part(meeting, member=member, person=person):
+        who = "member" if member is not None else "person"
+        raise ValidationError({who: f"{member or person} neemt geen deel aan {meeting.body}."})
     try:
         with transaction.atomic():
             attendance = Attendance.objects.create(
@@ -1203,6 +1230,11 @@ def poll_create(
 ) -> Poll:
     _require_chair(by, agenda_item.meeting if agenda_item else None, body)
     rule = Poll.Rule(regel)
+    if agenda_item is not None and agenda_item.meeting.body_id != body.pk:
+        raise ValidationError({"__all__": "Over een agendapunt stemt het orgaan dat vergadert."})
+    allowed = MEETING_RULES.get(body.soort, []) if agenda_item is not None else [WRITTEN_RULES.get(body.soort)]
+    if rule not in allowed:
+        raise ValidationError({"regel": f"{body} besluit niet volgens de regel '{rule.label}'."})
     if geheim and regel == Poll.Rule.DIRECTIE:
         # A tie is decided by the chair's own vote, which a secret poll cannot show.
         raise ValidationError({"geheim": "Een stemming van de directie in vergadering kan niet geheim zijn."})

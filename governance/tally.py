@@ -146,8 +146,9 @@ def tally(
     if not quorum_met or cast == 0:
         adopted = False
     elif rule.chair_breaks_tie and voor == tegen:
-        decided_by_chair = True
-        adopted = chair is not None and votes.get(chair) == VOOR
+        # Only the chair's own voor or tegen decides; without it the tie is rejected.
+        decided_by_chair = chair is not None and votes.get(chair) in (VOOR, TEGEN)
+        adopted = decided_by_chair and votes[chair] == VOOR
     else:
         adopted = _exceeds(voor, cast, rule.majority, rule.majority_strict)
     return Outcome(

@@ -8,7 +8,6 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,7 +17,6 @@ from django.utils.translation import gettext as _
 from beware.accounts.roles import StaffRole
 from beware.common.forms import messages_from_validation_error, run_service
 from beware.common.permissions import can
-from communities.models import Participation
 from invoicing.budget import FIRST_YEAR, LAST_YEAR
 from membership import admission
 
@@ -158,19 +156,12 @@ def meetings(request):
     chooser = YearForm(request.GET if request.method == "GET" else None)
     jaar = chooser.cleaned_data["jaar"] if chooser.is_valid() else today.year
     found = Meeting.objects.filter(datum__year=jaar).select_related("body").order_by("datum", "id")
-    if not staff:  # the ALV's, and those of the communities their members take part in
-        members = getattr(request, "user_members", [])
-        found = found.filter(
-            Q(body__soort=Body.Kind.ALV)
-            | Q(
-                body__soort=Body.Kind.COMMUNITY,
-                body__community__participations__member__in=members,
-                body__community__participations__status=Participation.Status.DEELNEMER,
-                body__community__participations__einddatum__isnull=True,
-            )
-        ).distinct()
+    visible = selectors.visible_meetings(request.user).filter(datum__year=jaar)
+    if not staff:  # the meetings they may open; staff see every meeting the calendar counts
+        found = found.filter(pk__in=visible.values("pk"))
     found = list(found)
-    closed = {m.pk for m in found if m.besloten and not services.may_oversee(request.user, m)}
+    # Staff see a besloten RvC meeting they may not open by its title only.
+    closed = {m.pk for m in found if m.besloten} - set(visible.filter(besloten=True).values_list("pk", flat=True))
     notulen = [m.notulen_id for m in found if m.notulen_id]
     visible = set(selectors.visible_documents(request.user).filter(pk__in=notulen).values_list("pk", flat=True))
     held = [m for m in found if m.body.soort == Body.Kind.RVC and m.datum <= today]

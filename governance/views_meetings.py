@@ -25,7 +25,6 @@ from membership import admission
 
 from . import exports_meetings, selectors, services
 from .forms_meetings import (
-    WRITTEN_RULES,
     AgendaItemForm,
     BallotForm,
     CheckInForm,
@@ -36,7 +35,19 @@ from .forms_meetings import (
     ProxyForm,
     WrittenDecisionForm,
 )
-from .models import CHOICE_LABELS, AgendaItem, Ballot, BallotReceipt, Body, Meeting, Person, Poll, PollVoter, Proxy
+from .models import (
+    CHOICE_LABELS,
+    WRITTEN_RULES,
+    AgendaItem,
+    Ballot,
+    BallotReceipt,
+    Body,
+    Meeting,
+    Person,
+    Poll,
+    PollVoter,
+    Proxy,
+)
 from .views_common import service_errors_into_form
 
 VIEW_AUDIT = "common.view_auditevent"
@@ -61,15 +72,6 @@ def _member_user(request) -> bool:
     return any(m.status == admission.ACTIEF for m in getattr(request, "user_members", []))
 
 
-def _participates(request, body: Body) -> bool:
-    """A user of a member taking part in the community whose meeting this is."""
-    members = getattr(request, "user_members", [])
-    return (
-        bool(members)
-        and selectors.community_participants(body.community).filter(pk__in=[m.pk for m in members]).exists()
-    )
-
-
 def _represents_acting(request, soort: str = Body.Kind.ALV) -> bool:
     acting = request.acting_member
     return (
@@ -81,7 +83,7 @@ def _require_meeting_view(request, meeting: Meeting) -> None:
     """The meeting page's rule is selectors.visible_meetings (the API's too).
     Another body's meeting does not exist for anyone else (404); the ALV's is
     refused (403), since every member's users know it is there."""
-    if may_oversee(request.user, meeting):  # the common case first, without a query of its own
+    if may_oversee(request.user, meeting):  # the common case first: staff and chairs
         return
     if selectors.visible_meetings(request.user).filter(pk=meeting.pk).exists():
         return
@@ -93,7 +95,7 @@ def _require_meeting_view(request, meeting: Meeting) -> None:
 def _require_poll_view(request, poll: Poll, meeting: Meeting | None) -> None:
     """selectors.visible_polls, after two cheap cases it includes: the ALV's
     polls for its members' users (most voters) and those who oversee."""
-    if poll.regel in ALV_RULES and _member_user(request):
+    if poll.body.soort == Body.Kind.ALV and _member_user(request):
         return
     if may_oversee(request.user, meeting, poll.body):
         return
@@ -202,6 +204,7 @@ def _meeting_page(request, meeting: Meeting, *, bound: dict | None = None, statu
     context = {
         "meeting": meeting,
         "alv": alv,
+        "members_meet": meeting.body.soort in services.MEMBER_BODIES,
         "items": [(item, conflicts.get(item.pk, [])) for item in items],
         "attendance": attendance,
         "may_chair": chair,
@@ -418,7 +421,8 @@ def agenda_item_add(request, pk: int):
 @login_required
 @require_POST
 def agenda_item_minutes(request, pk: int):
-    item = get_object_or_404(AgendaItem.objects.select_related("meeting"), pk=pk)
+    item = get_object_or_404(AgendaItem.objects.select_related("meeting__body", "meeting__voorzitter"), pk=pk)
+    _require_meeting_view(request, item.meeting)
     if not may_keep_register(request.user, item.meeting):
         raise PermissionDenied
     form = MinutesForm(request.POST)
@@ -622,8 +626,7 @@ def _my_voters(request, poll: Poll) -> list[PollVoter]:
     """The entries of the electorate this user votes for: themself (a board
     member), or the acting member and every member whose approved proxy it holds."""
     mine = Q(person__user=request.user)
-    soort = Body.Kind.COMMUNITY if poll.regel == Poll.Rule.COMMUNITY else Body.Kind.ALV
-    if poll.regel in selectors.MEMBER_RULES and _represents_acting(request, soort):
+    if poll.regel in selectors.MEMBER_RULES and _represents_acting(request, poll.body.soort):
         acting = request.acting_member
         mine |= Q(gevolmachtigde=acting) | Q(member=acting, gevolmachtigde__isnull=True)
     voters = poll.voters.filter(mine).select_related("member", "person", "gevolmachtigde")
@@ -756,7 +759,7 @@ def _require_chair_of(request, poll: Poll) -> None:
 def poll_conflict(request, pk: int):
     """A conflict of interest on a written decision, declared before it opens."""
     poll = _poll(pk)
-    _require_poll_view(request, poll, None)
+    _require_poll_view(request, poll, poll.agenda_item.meeting if poll.agenda_item_id else None)
     who = _written_conflict_holder(request, poll) if poll.written else None
     if who is None:
         raise PermissionDenied

@@ -72,7 +72,7 @@ def conflict_list(request):
         services.conflict_declare,
         _("Het tegenstrijdig belang van %(naam)s is vastgelegd."),
         "governance/registers/conflict_list.html",
-        selectors.conflicts(),
+        selectors.conflicts(request.user),
     )
 
 

@@ -191,7 +191,7 @@ def test_the_alv_flow_through_the_pages(alv, secretaris):
     assert csv.status_code == 200 and csv["Content-Type"].startswith("text/csv")
     rows = csv.content.decode("utf-8-sig")
     assert "Gemeente C;Gemeente B;Hele vergadering;Goedgekeurd" in rows
-    assert "aangenomen;2;1;0;3;3;3;" + poll.controlegetal in rows
+    assert "aangenomen;2;1;0;3;3;3;;" + poll.controlegetal in rows
 
 
 # --- wrong users ---------------------------------------------------------------------

@@ -709,3 +709,153 @@ def test_a_poll_at_a_meeting_not_convened_does_not_open(secretaris):
     poll.refresh_from_db()
     assert (poll.status, poll.geopend_op, poll.voorzitter) == (Poll.Status.CONCEPT, None, None)
     assert not PollVoter.objects.filter(poll=poll).exists()
+
+
+# --- after review: the rules hold in the services too -------------------------------------
+
+
+def test_a_poll_is_its_meetings_bodys_and_follows_that_bodys_rule(rvc_meeting, rvc_board, alv, directie_user):
+    """Naming another body (the ALV's, to make every member a voter) or
+    another body's rule does not get round who chairs a meeting."""
+    meeting, item = rvc_meeting
+    alv_body = alv.meeting.body
+    with pytest.raises(PermissionDenied):  # the directie does not chair the RvC's meeting, whatever body it names
+        services.poll_create(by=Actor(user=directie_user), body=alv_body, vraag="x", regel="alv", agenda_item=item)
+    chair = Actor(user=rvc_board.voorzitter.user)
+    with pytest.raises(ValidationError, match="het orgaan dat vergadert"):
+        services.poll_create(by=chair, body=alv_body, vraag="x", regel="alv", agenda_item=item)
+    with pytest.raises(ValidationError, match="besluit niet volgens de regel"):
+        services.poll_create(by=chair, body=meeting.body, vraag="x", regel="alv", agenda_item=item)
+    with pytest.raises(ValidationError, match="besluit niet volgens de regel"):
+        services.poll_create(
+            by=chair, body=meeting.body, vraag="x", regel="directie-schriftelijk", deadline=timezone.now()
+        )
+    assert not Poll.objects.exists()
+
+
+def test_the_directie_cannot_make_itself_chair_or_secretary_of_an_rvc_meeting(rvc_board, rvc_meeting, directie_user):
+    meeting, _item = rvc_meeting
+    with pytest.raises(ValidationError) as refused:
+        services.meeting_record(
+            by=Actor(user=directie_user),
+            body=rvc_board.body,
+            datum=timezone.localdate() + timedelta(days=40),
+            titel="RvC besloten",
+            besloten=True,
+            voorzitter=directie_user,
+        )
+    assert "voorzitter" in refused.value.message_dict
+    assert not Meeting.objects.filter(titel="RvC besloten").exists()
+    # Nor does it keep the RvC's register: no agenda items, no check-in.
+    client = login(directie_user)
+    assert client.post(url("agenda_item_add", meeting.pk), {"titel": "Eigen punt"}).status_code == 403
+    person = rvc_board.leden[0].person
+    assert client.post(url("meeting_check_in", meeting.pk), {"aanwezig-person": person.pk}).status_code == 403
+    assert meeting.items.count() == 1 and not Attendance.objects.exists()
+
+
+def test_a_conflict_needs_someone_logged_in(rvc_meeting, rvc_board):
+    _meeting, item = rvc_meeting
+    with pytest.raises(PermissionDenied):
+        services.conflict_declare(
+            by=Actor(user=None), person=rvc_board.leden[0].person, onderwerp="x", agenda_item=item
+        )
+    assert not ConflictOfInterest.objects.exists()
+
+
+def test_a_conflicted_algemeen_directeur_does_not_break_the_tie(directie_board, secretaris):
+    """With the algemeen directeur out (a conflict), there is no tie-breaker:
+    1 voor and 1 tegen of the others is rejected, and not 'decided by the chair'."""
+    chair = Actor(user=secretaris)
+    third_user = with_totp(UserFactory(roles=[StaffRole.DIRECTIE]))
+    third = services.person_create(by=SYSTEM, naam="Derk Derde", user=third_user)
+    services.mandate_appoint(
+        by=SYSTEM,
+        body=directie_board.body,
+        person=third,
+        functie="directeur",
+        ingangsdatum=date(2025, 1, 1),
+        besluit=directie_board.ad.mandate.besluit,
+    )
+    meeting = services.meeting_record(by=chair, body=directie_board.body, datum=timezone.localdate(), titel="MT")
+    meeting = services.meeting_convene(by=chair, meeting=meeting, spoedreden="Spoed")
+    item = services.agenda_item_add(by=chair, meeting=meeting, titel="Eigen arbeidsvoorwaarden")
+    services.conflict_declare(
+        by=Actor(user=directie_board.ad.user), person=directie_board.ad.person, onderwerp="x", agenda_item=item
+    )
+    for person in (directie_board.directeur.person, third):
+        services.attendance_check_in(by=chair, meeting=meeting, person=person)
+    poll = services.poll_open(
+        by=chair,
+        poll=services.poll_create(by=chair, body=directie_board.body, vraag="x", regel="directie", agenda_item=item),
+    )
+    assert poll.voorzitter is None
+    for user, person, keuze in (
+        (directie_board.directeur.user, directie_board.directeur.person, "voor"),
+        (third_user, third, "tegen"),
+    ):
+        voter = PollVoter.objects.get(poll=poll, person=person)
+        services.ballot_cast(by=Actor(user=user), poll=poll, voter=voter, keuze=keuze)
+    poll = services.poll_close(by=chair, poll=poll)
+    assert (poll.uitslag, poll.beslist_door_voorzitter) == ("verworpen", False)
+    assert "beslist door de voorzitter" not in text(login(secretaris).get(url("poll", poll.pk)))
+
+
+def test_the_minutes_say_when_the_chair_decided(directie_tie, secretaris):
+    poll = services.poll_close(by=Actor(user=secretaris), poll=directie_tie)
+    meeting = poll.agenda_item.meeting
+    client = login(secretaris)
+    csv = client.get(url("meeting_export_csv", meeting.pk)).content.decode("utf-8-sig")
+    assert f";Dirk Algemeen;{poll.controlegetal}" in csv
+    from governance import exports_meetings
+
+    html = exports_meetings.minutes_pdf(meeting).html
+    assert "beslist door de voorzitter, Dirk Algemeen" in html
+
+
+def test_a_member_that_left_the_coöperatie_is_not_in_a_community_electorate(community_meeting, secretaris):
+    c = community_meeting
+    type(c.p2).objects.filter(pk=c.p2.pk).update(status="opgezegd")
+    chair = Actor(user=c.coordinator)
+    services.meeting_convene(by=chair, meeting=c.meeting)
+    for member in (c.p1,):
+        services.attendance_check_in(by=Actor(user=secretaris), meeting=c.meeting, member=member)
+    poll = services.poll_open(
+        by=chair,
+        poll=services.poll_create(by=chair, body=c.body, vraag="x", regel="community", agenda_item=c.item),
+    )
+    assert [v.member for v in poll.voters.all()] == [c.p1]
+
+
+def test_besloten_conflicts_stay_with_the_rvc(rvc_board, secretaris, directie_user):
+    meeting = services.meeting_record(
+        by=Actor(user=secretaris),
+        body=rvc_board.body,
+        datum=timezone.localdate() + timedelta(days=35),
+        titel="RvC besloten",
+        besloten=True,
+        voorzitter=rvc_board.voorzitter.user,
+    )
+    item = services.agenda_item_add(
+        by=Actor(user=rvc_board.voorzitter.user), meeting=meeting, titel="Ontslag algemeen directeur"
+    )
+    lid = rvc_board.leden[0]
+    services.conflict_declare(by=Actor(user=lid.user), person=lid.person, onderwerp=item.titel, agenda_item=item)
+    with pytest.raises(PermissionDenied):  # the register's managers do not declare at a besloten meeting
+        services.conflict_declare(
+            by=Actor(user=directie_user), person=rvc_board.leden[1].person, onderwerp="x", agenda_item=item
+        )
+    assert "Ontslag algemeen directeur" not in text(login(directie_user).get(url("conflicts")))
+    assert "Ontslag algemeen directeur" in text(login(rvc_board.voorzitter.user).get(url("conflicts")))
+    assert login(directie_user).post(url("agenda_item_minutes", item.pk), {"verslag": "x"}).status_code == 404
+
+
+def test_a_concepts_title_does_not_go_on_the_agenda(alv, secretaris):
+    from tests.governance.test_documents import make_document, pdf_upload
+
+    chair = Actor(user=secretaris)
+    concept = make_document(chair, titel="Concept fusievoorstel", bestand=pdf_upload(), shared=False)
+    shared = make_document(chair, titel="Jaarverslag", bestand=pdf_upload())
+    assert list(selectors.meeting_documents(alv.meeting)) == [shared]
+    with pytest.raises(ValidationError, match="Concept fusievoorstel"):
+        services.agenda_item_add(by=chair, meeting=alv.meeting, titel="Fusie", documenten=[concept])

@@ -228,7 +228,8 @@ def test_a_conflicted_commissaris_is_left_out_of_the_electorate(db, secretaris):
             by=SYSTEM, body=rvc, person=person, functie="lid", ingangsdatum=date(2025, 1, 1), besluit=decision
         )
     meeting = convened(
-        services.meeting_record(by=Actor(user=secretaris), body=rvc, datum=timezone.localdate(), titel="RvC"), secretaris
+        services.meeting_record(by=Actor(user=secretaris), body=rvc, datum=timezone.localdate(), titel="RvC"),
+        secretaris,
     )
     item = meeting.items.create(volgorde=1, titel="Contract")
     services.conflict_declare(by=SYSTEM, person=people[0], onderwerp="Contract", agenda_item=item)

@@ -56,6 +56,18 @@ def test_directie_tie_is_decided_by_the_chair():
     assert not tally(Rule.directie_written(), entitled=two, present=(), votes={"ad": "voor", "b": "tegen"}).adopted
 
 
+def test_a_tie_without_the_chairs_vote_is_rejected_and_not_the_chairs_decision():
+    """The chair abstained, did not vote, or there is none: the tie is simply rejected."""
+    four = {"ad": 1, "b": 1, "c": 1, "d": 1}
+    for votes, chair in (
+        ({"ad": "onthouding", "b": "voor", "c": "tegen"}, "ad"),
+        ({"b": "voor", "c": "tegen"}, "ad"),
+        ({"b": "voor", "c": "tegen"}, None),
+    ):
+        outcome = tally(Rule.directie_meeting(), entitled=four, present=set(four), votes=votes, chair=chair)
+        assert (outcome.adopted, outcome.decided_by_chair) == (False, False)
+
+
 def test_alv_ordinary_has_no_quorum_and_weights_count():
     weights = {"eindhoven": 3, "boxtel": 1, "woerden": 1}
     outcome = tally(
