@@ -4,8 +4,10 @@ as the NL API Design Rules ask: `type`, `title`, `status`, `detail`,
 [{name, code, reason}]."""
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
+from rest_framework.fields import get_error_detail
 from rest_framework.views import exception_handler as drf_exception_handler
 
 PROBLEM_JSON = "application/problem+json"
@@ -18,6 +20,7 @@ TYPES = {
     404: f"{RFC9110}#name-404-not-found",
     405: f"{RFC9110}#name-405-method-not-allowed",
     406: f"{RFC9110}#name-406-not-acceptable",
+    409: f"{RFC9110}#name-409-conflict",
     415: f"{RFC9110}#name-415-unsupported-media-type",
     429: "https://www.rfc-editor.org/rfc/rfc6585#section-4",
     500: f"{RFC9110}#name-500-internal-server-error",
@@ -29,6 +32,7 @@ TITLES = {
     404: "Niet gevonden",
     405: "Methode niet toegestaan",
     406: "Niet aanvaardbaar",
+    409: "Conflict met de huidige toestand",
     415: "Mediatype niet ondersteund",
     429: "Te veel verzoeken",
     500: "Interne fout",
@@ -66,6 +70,11 @@ def problem(status_code: int, detail: str, *, code: str = "", instance: str = ""
     return body
 
 
+def validation_error(error: DjangoValidationError) -> exceptions.ValidationError:
+    """A service's refusal (Django's ValidationError) as a 400 problem naming the field in invalidParams."""
+    return exceptions.ValidationError(get_error_detail(error))
+
+
 def invalid_params(detail, prefix: str = "") -> list[dict]:
     """Flatten a ValidationError's detail to [{name, code, reason}];
     nested fields are named with dots (`kosten.0.bedrag`)."""
@@ -94,6 +103,9 @@ def _detail(exc) -> str:
         return DETAILS[exceptions.AuthenticationFailed]
     if isinstance(exc, exceptions.PermissionDenied) and str(exc.detail).startswith("CSRF Failed"):
         return CSRF_FAILED
+    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+        # DRF appends an English "Expected available in n seconds." to its own text.
+        return f"U heeft te veel verzoeken gedaan; probeer het over {exc.wait} seconden opnieuw."
     for cls in type(exc).__mro__:
         if cls in DETAILS and str(exc.detail) == str(cls.default_detail):
             return DETAILS[cls]
@@ -139,3 +151,39 @@ def not_found(request, *args, **kwargs):
         instance=request.get_full_path(),
     )
     return JsonResponse(body, status=404, content_type=PROBLEM_JSON, json_dumps_params={"ensure_ascii": False})
+
+
+def _problem_response(description: str, **extra) -> dict:
+    return {
+        "description": description,
+        "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        **extra,
+    }
+
+
+def document_shared_problems(result, generator, request, public):
+    """drf-spectacular postprocessing hook for what holds for every operation
+    whatever its view says: any call can hit the rate limit (429, with
+    Retry-After); any paged list a wrong page (400) or one past the last
+    (404); an optional query parameter may be sent empty."""
+    too_many = _problem_response(
+        "Te veel verzoeken; probeer het opnieuw na het aantal seconden in Retry-After.",
+        headers={
+            "Retry-After": {
+                "schema": {"type": "integer"},
+                "description": "Na hoeveel seconden een nieuw verzoek weer kan.",
+            }
+        },
+    )
+    for path in result["paths"].values():
+        for operation in path.values():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "query" and not parameter.get("required"):
+                    # DRF reads an empty optional parameter (?status=) as one left out.
+                    parameter["allowEmptyValue"] = True
+            responses = operation["responses"]
+            responses.setdefault("429", too_many)
+            if any(parameter.get("name") == "page" for parameter in operation.get("parameters", [])):
+                responses.setdefault("400", _problem_response("Ongeldige parameter; zie invalidParams."))
+                responses.setdefault("404", _problem_response("Deze pagina bestaat niet."))
+    return result

@@ -22,7 +22,7 @@ ORDERINGS = [
 ]
 
 
-def amount(source: str, help_text: str) -> serializers.DecimalField:
+def amount(help_text: str, source: str | None = None) -> serializers.DecimalField:
     """An amount in euro as a string with two decimals ("18181.82"), never a float."""
     return serializers.DecimalField(
         source=source, max_digits=12, decimal_places=2, coerce_to_string=True, read_only=True, help_text=help_text
@@ -44,8 +44,8 @@ class FactuurSerializer(serializers.Serializer):
     vervaldatum = serializers.DateField(
         read_only=True, allow_null=True, help_text="Uiterste betaaldatum; leeg bij een creditnota."
     )
-    totaal = amount("totaal_incl", "Totaalbedrag inclusief btw in euro, als tekst met twee decimalen.")
-    btw = amount("totaal_btw", "Btw-bedrag in euro, als tekst met twee decimalen.")
+    totaal = amount("Totaalbedrag inclusief btw in euro, als tekst met twee decimalen.", source="totaal_incl")
+    btw = amount("Btw-bedrag in euro, als tekst met twee decimalen.", source="totaal_btw")
     status = serializers.SerializerMethodField(
         help_text="open, betaald, vervallen (open en na de vervaldatum) of verwerkt (creditnota)."
     )

@@ -11,6 +11,7 @@ urlpatterns = [
     path("wissel-lid/", account_views.switch_member, name="switch_member"),
     # Identity is the invited e-mail address: users do not add or change addresses.
     path("accounts/email/", account_views.not_available, name="account_email"),
+    path("accounts/", include("beware.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),

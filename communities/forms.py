@@ -127,3 +127,11 @@ class DocumentForm(forms.Form):
         if bestand.size > MAX_DOCUMENT_BYTES:
             raise forms.ValidationError(_("Het bestand is groter dan 20 MB."))
         return bestand
+
+
+class ApplicationTokenForm(forms.Form):
+    naam = forms.CharField(
+        label=_("Naam van de sleutel"),
+        max_length=100,
+        help_text=_("Voor welke applicatie of koppeling, bijvoorbeeld: productieomgeving. Alleen voor uw overzicht."),
+    )

@@ -10,7 +10,7 @@ from businesscases.models import BusinessCase
 from membership import admission
 from membership.models import Member
 
-from .models import Community, Participation
+from .models import ApplicationToken, Community, Participation
 
 CURRENT = Q(participations__status=Participation.Status.DEELNEMER, participations__einddatum__isnull=True)
 
@@ -107,3 +107,17 @@ def members_to_add(community: Community) -> QuerySet[Member]:
 def asks_joiner_percentage(business_cases) -> bool:
     """A late joiner's weight under a fixed key is set when accepting it."""
     return any(bc.is_decided and bc.verdeelsleutel == bc.Key.VAST for bc in business_cases)
+
+
+def application_tokens(community: Community) -> list[ApplicationToken]:
+    """The community's application keys, newest first, revoked ones included."""
+    return list(community.application_tokens.select_related("aangemaakt_door"))
+
+
+def application_token_for_key(sleutel: str) -> ApplicationToken | None:
+    """The active application key with this value, with its community, in one query."""
+    return (
+        ApplicationToken.objects.select_related("community")
+        .filter(sleutel_hash=ApplicationToken.hash(sleutel), ingetrokken__isnull=True)
+        .first()
+    )

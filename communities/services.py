@@ -1,12 +1,14 @@
 """Writes for communities: the community itself, its coordinators, documents,
-and members joining and leaving. Every function is atomic, checks the actor's
-permission, and records an audit event in the same transaction.
+application keys, and members joining and leaving. Every function is atomic,
+checks the actor's permission, and records an audit event in the same
+transaction.
 
 Every change to who participates locks the community row first, so two
 joins of the same member, or two late joiners settling against the same
 participants, happen one after the other."""
 
-from datetime import date
+import secrets
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -22,7 +24,7 @@ from businesscases import services as businesscase_services
 from membership import admission
 from membership.models import Member
 
-from .models import Community, CommunityDocument, Coordinator, Participation
+from .models import ApplicationToken, Community, CommunityDocument, Coordinator, Participation
 
 MANAGE = "communities.change_community"
 MANAGE_PARTICIPATION = "communities.manage_participation"
@@ -271,3 +273,56 @@ def participation_end(participation: Participation, *, by: Actor, einddatum: dat
             data={"lid": member.code, "einddatum": einddatum},
         )
         return participation
+
+
+# --- application keys (docs/decisions/0024) -----------------------------------------
+
+# "Laatst gebruikt" is kept to the minute: a busy application must not write a row on every request.
+LAST_USED_PRECISION = timedelta(minutes=1)
+
+
+def application_token_create(community: Community, *, by: Actor, naam: str) -> tuple[ApplicationToken, str]:
+    """A key for the community's application to report its usage through the
+    API. Returns the token and the key; only the key's SHA-256 is kept, so
+    the caller shows the key this once."""
+    require(by, MANAGE, community)
+    naam = naam.strip()
+    if not naam:
+        raise ValidationError({"naam": "Geef de sleutel een naam."})
+    sleutel = ApplicationToken.PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApplicationToken(
+            community=community, naam=naam, sleutel_hash=ApplicationToken.hash(sleutel), aangemaakt_door=by.user
+        )
+        token.full_clean()
+        token.save()
+        audit.record(
+            "community.applicatiesleutel_aangemaakt", actor=by, obj=community, data={"sleutel": token.pk, "naam": naam}
+        )
+    return token, sleutel
+
+
+def application_token_revoke(token: ApplicationToken, *, by: Actor) -> ApplicationToken:
+    """Revoke a key for good; revoking it twice changes nothing."""
+    require(by, MANAGE, token.community)
+    with transaction.atomic():
+        token = ApplicationToken.objects.select_for_update().select_related("community").get(pk=token.pk)
+        if token.ingetrokken is None:
+            token.ingetrokken = timezone.now()
+            token.save(update_fields=["ingetrokken"])
+            audit.record(
+                "community.applicatiesleutel_ingetrokken",
+                actor=by,
+                obj=token.community,
+                data={"sleutel": token.pk, "naam": token.naam},
+            )
+    return token
+
+
+def application_token_mark_used(token: ApplicationToken) -> None:
+    """Note that the key was used now. Not audited: bookkeeping for the
+    community's managers, not a change anyone made."""
+    now = timezone.now()
+    if token.laatst_gebruikt is None or now - token.laatst_gebruikt >= LAST_USED_PRECISION:
+        ApplicationToken.objects.filter(pk=token.pk).update(laatst_gebruikt=now)
+        token.laatst_gebruikt = now

@@ -21,4 +21,12 @@ urlpatterns = [
     ),
     path("communities/<slug:slug>/documenten/", views.document_add, name="document_add"),
     path("communities/<slug:slug>/documenten/<int:pk>/", views.document_download, name="document"),
+    path(
+        "communities/<slug:slug>/applicatiesleutels/", views.application_token_create, name="application_token_create"
+    ),
+    path(
+        "communities/<slug:slug>/applicatiesleutels/<int:pk>/intrekken/",
+        views.application_token_revoke,
+        name="application_token_revoke",
+    ),
 ]

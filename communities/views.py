@@ -4,8 +4,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from beware.common.forms import messages_from_invalid_form, run_service
@@ -15,6 +17,7 @@ from . import selectors, services
 from .forms import (
     AcceptForm,
     AddParticipantForm,
+    ApplicationTokenForm,
     CatalogueFilterForm,
     CommunityForm,
     CoordinatorForm,
@@ -23,7 +26,7 @@ from .forms import (
     JoinRequestForm,
     RejectForm,
 )
-from .models import Community, CommunityDocument, Coordinator, Participation
+from .models import ApplicationToken, Community, CommunityDocument, Coordinator, Participation
 
 
 @login_required
@@ -71,6 +74,7 @@ def community_detail(request, slug: str):
     acting = request.acting_member
     may_manage_participation = selectors.may_manage_participation(request.user, community)
     page = selectors.community_page(community)
+    may_manage = selectors.may_manage(request.user, community)
     return render(
         request,
         "communities/community_detail.html",
@@ -79,7 +83,7 @@ def community_detail(request, slug: str):
             "community": community,
             "own_participation": selectors.open_participation(community, acting),
             "may_request_join": selectors.may_request_join(request.user, acting),
-            "may_manage": selectors.may_manage(request.user, community),
+            "may_manage": may_manage,
             "may_manage_participation": may_manage_participation,
             # A late joiner's weight under a fixed key is set when accepting it.
             "asks_percentage": selectors.asks_joiner_percentage(page.business_cases),
@@ -88,6 +92,8 @@ def community_detail(request, slug: str):
             else None,
             "coordinator_form": CoordinatorForm(),
             "document_form": DocumentForm(),
+            "application_tokens": selectors.application_tokens(community) if may_manage else [],
+            "application_token_form": ApplicationTokenForm(),
         },
     )
 
@@ -250,3 +256,46 @@ def document_download(request, slug: str, pk: int):
     """Documents are for the coöperatie's own users, never a public media URL."""
     document = get_object_or_404(CommunityDocument, pk=pk, community__slug=slug)
     return FileResponse(document.bestand.open("rb"), as_attachment=True, filename=document.bestand.name.split("/")[-1])
+
+
+def _tokens_section(slug: str) -> str:
+    return f"{reverse('communities:detail', kwargs={'slug': slug})}#applicatiesleutels"
+
+
+@never_cache  # the page shows the key; no cache may keep it
+@login_required
+@require_POST
+def application_token_create(request, slug: str):
+    """Make a key for the community's application and show it this once:
+    only its SHA-256 is kept."""
+    community = get_object_or_404(Community, slug=slug)
+    if not selectors.may_manage(request.user, community):
+        raise PermissionDenied
+    form = ApplicationTokenForm(request.POST)
+    if not form.is_valid():
+        messages_from_invalid_form(request, form)
+        return redirect(_tokens_section(slug))
+    made = run_service(
+        request,
+        lambda: services.application_token_create(community, by=request.actor, naam=form.cleaned_data["naam"]),
+        lambda made: _("De sleutel %(naam)s is gemaakt.") % {"naam": made[0].naam},
+    )
+    if made is None:
+        return redirect(_tokens_section(slug))
+    token, sleutel = made
+    return render(
+        request,
+        "communities/application_token_created.html",
+        {"community": community, "token": token, "sleutel": sleutel},
+    )
+
+
+@login_required
+@require_POST
+def application_token_revoke(request, slug: str, pk: int):
+    token = get_object_or_404(ApplicationToken.objects.select_related("community"), pk=pk, community__slug=slug)
+    if not selectors.may_manage(request.user, token.community):
+        raise PermissionDenied
+    services.application_token_revoke(token, by=request.actor)
+    messages.success(request, _("De sleutel %(naam)s is ingetrokken.") % {"naam": token.naam})
+    return redirect(_tokens_section(slug))

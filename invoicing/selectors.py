@@ -290,3 +290,14 @@ def usage_latest_quarter() -> tuple[int, int] | None:
     from .models import UsageCount
 
     return UsageCount.objects.order_by("-jaar", "-kwartaal").values_list("jaar", "kwartaal").first()
+
+
+def members_with_visible_invoices(user) -> QuerySet[Member]:
+    """The members whose invoices the user may read (may_view_member_invoices),
+    as one query: all for the directie and staff holding view_private_member
+    globally, otherwise those the user holds a role in."""
+    from guardian.shortcuts import get_objects_for_user
+
+    if may_manage(user) or can(user, VIEW_MEMBER):
+        return Member.objects.all()
+    return get_objects_for_user(user, VIEW_MEMBER, klass=Member, accept_global_perms=False, with_superuser=False)

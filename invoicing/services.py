@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -21,6 +21,7 @@ from beware.common.audit import Actor
 from beware.common.permissions import require
 from beware.common.templatetags.money import decimal_plain, euro
 from businesscases.models import BusinessCase, Settlement, SettlementCredit, Share, YearlyAllocationLine
+from communities.models import ApplicationActor, Community
 from membership import admission
 from membership.models import Member
 from membership.selectors import InwonersUnknown, member_inwoners
@@ -1086,3 +1087,74 @@ def exit_charge_bill(member: Member, *, by: Actor, bedrag: Decimal, reden: str) 
     if invoice is None:
         raise ValidationError({"bedrag": f"Voor {member.naam} is al een uittredingsvergoeding gefactureerd."})
     return invoice
+
+
+# --- usage reported through the API ----------------------------------------
+
+
+@dataclass(frozen=True)
+class UsageReport:
+    """One usage count as reported through the API."""
+
+    community: Community
+    member: Member
+    jaar: int
+    kwartaal: int
+    aantal: int
+
+
+class UsageReportError(Exception):
+    """A report was refused and nothing stored; `errors` maps the position of
+    each refused count (from 0) to its refusal, which names the field."""
+
+    def __init__(self, errors: dict[int, ValidationError]):
+        self.errors = errors
+        super().__init__(f"{len(errors)} opgave(n) geweigerd; er is niets vastgelegd.")
+
+
+def usage_counts_report(counts: list[UsageReport], *, by: Actor) -> list[UsageCount]:
+    """Usage counts reported through the API: all or none, each through
+    usage_count_set, so a count stored earlier is replaced unless it is
+    invoiced. As in the CSV import, the same community, member and quarter
+    twice in one report is refused. A community's application (its key's
+    ApplicationActor) reports for its own community only (docs/decisions/0024)."""
+    if isinstance(by, ApplicationActor):
+        own = by.token.community
+        for count in counts:
+            if count.community.pk != own.pk:
+                raise PermissionDenied(
+                    f"Deze applicatiesleutel hoort bij community {own.slug}; "
+                    f"gebruik van community {count.community.slug} geeft hij niet door."
+                )
+        # Scope checked: for its own community the application may do what usage_count_set's MANAGE allows.
+        by = dataclasses.replace(by, is_system=True)
+    else:
+        require(by, MANAGE)
+    errors: dict[int, ValidationError] = {}
+    seen: dict[tuple, int] = {}
+    for index, count in enumerate(counts):
+        key = (count.community.pk, count.member.pk, count.jaar, count.kwartaal)
+        if key in seen:
+            errors[index] = ValidationError(
+                {"periode": f"Staat dubbel in deze opgave (ook op positie {seen[key]}): één aantal per kwartaal."}
+            )
+        seen.setdefault(key, index)
+    if errors:
+        raise UsageReportError(errors)
+    stored = []
+    with transaction.atomic():
+        for index, count in enumerate(counts):
+            try:
+                stored.append(
+                    usage_count_set(
+                        by=by,
+                        community=count.community,
+                        member=count.member,
+                        jaar=count.jaar,
+                        kwartaal=count.kwartaal,
+                        aantal=count.aantal,
+                    )
+                )
+            except ValidationError as error:
+                raise UsageReportError({index: error}) from error
+    return stored

@@ -15,6 +15,16 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters (API, login) live in the cache and user ids repeat
+    after each test's rollback: every test starts with an empty cache."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 def with_totp(user):
     """Directie and RvC users must have MFA; most tests start from one that has."""
     TOTP.activate(user, generate_totp_secret())

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from factory.django import DjangoModelFactory
 
 from beware.accounts.models import User
+from beware.accounts.services import api_token_create
 from beware.common.audit import Actor
 from membership import admission, services
 from membership.models import Gemeente, Inwonertal, Member, Representation
@@ -96,3 +97,9 @@ def member_with_inwoners(code: str, inwoners: int, *, jaar: int = 2024, **kwargs
     RepresentationFactory(member=member, gemeente=gemeente)
     InwonertalFactory(gemeente=gemeente, jaar=jaar, aantal=inwoners)
     return member
+
+
+def api_key(user: User, naam: str = "Test") -> str:
+    """A real API key for `user`, made through the service as the user would
+    (the model keeps only its hash); send it as `Authorization: Token <key>`."""
+    return api_token_create(by=Actor(user=user), user=user, naam=naam)[1]

@@ -4,7 +4,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from beware.common import audit
 from beware.common.audit import Actor
 
-from .models import User
+from . import services
+from .models import ApiToken, User
 
 
 @admin.register(User)
@@ -37,3 +38,34 @@ class UserAdmin(DjangoUserAdmin):
                 "superuser": form.instance.is_superuser,
             },
         )
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Which API keys exist and whether they are used; the keys themselves
+    are not stored. Users make their own keys in the portal; here a
+    superuser can only revoke one (through the service, so it is audited)."""
+
+    list_display = ["naam", "user", "aangemaakt", "laatst_gebruikt", "ingetrokken"]
+    list_filter = [("ingetrokken", admin.EmptyFieldListFilter)]
+    search_fields = ["naam", "user__email"]
+    list_select_related = ["user"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Geselecteerde API-sleutels intrekken", permissions=["revoke"])
+    def revoke(self, request, queryset):
+        for token in queryset.filter(ingetrokken__isnull=True):
+            services.api_token_revoke(by=Actor(user=request.user), token=token)
+        self.message_user(request, "De geselecteerde API-sleutels zijn ingetrokken.")
+
+    def has_revoke_permission(self, request):
+        return request.user.is_superuser

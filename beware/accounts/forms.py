@@ -1,4 +1,6 @@
 from allauth.account.forms import LoginForm
+from django import forms
+from django.utils.translation import gettext_lazy as _
 
 
 class PortalLoginForm(LoginForm):
@@ -9,3 +11,11 @@ class PortalLoginForm(LoginForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["password"].help_text = ""
+
+
+class ApiTokenForm(forms.Form):
+    naam = forms.CharField(
+        label=_("Naam"),
+        max_length=100,
+        help_text=_("Waarvoor gebruikt u deze sleutel? Bijvoorbeeld: koppeling met de boekhouding."),
+    )

@@ -10,7 +10,6 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         policy = settings.CONTENT_SECURITY_POLICY
-        # The offline API docs (Swagger UI) need inline script; nothing else does.
-        if policy and not request.path.startswith("/api/v1/docs"):
+        if policy:
             response.setdefault("Content-Security-Policy", policy)
         return response

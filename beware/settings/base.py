@@ -1,9 +1,11 @@
 """Settings shared by every environment. Every value comes from the environment
 with a safe default; dev/test/production only change what differs."""
 
+import re
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
@@ -27,7 +29,6 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "guardian",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "beware.common",
@@ -230,10 +231,11 @@ LOGGING = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an unauthenticated call gets 401 with WWW-Authenticate: Token.
-        "rest_framework.authentication.TokenAuthentication",
+        "api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ApiKeyRateThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
@@ -246,24 +248,26 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "API van het Beware-ledenportaal",
     "DESCRIPTION": (
         "REST API v1 van het ledenportaal van de coöperatie. Authenticatie met "
-        "`Authorization: Token <sleutel>`; fouten als `application/problem+json`; "
-        'bedragen als tekst met twee decimalen ("18181.82").'
+        "`Authorization: Token <sleutel>` (een API-sleutel uit het portaal); fouten als "
+        '`application/problem+json`; bedragen als tekst met twee decimalen ("18181.82"). '
+        "Per sleutel geldt een limiet op het aantal verzoeken; daarboven volgt 429 met Retry-After."
     ),
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "SERVE_INCLUDE_SCHEMA": False,
-    "APPEND_COMPONENTS": {
-        "securitySchemes": {
-            "tokenAuth": {
-                "type": "apiKey",
-                "in": "header",
-                "name": "Authorization",
-                "description": "Token met het voorvoegsel Token: `Authorization: Token <sleutel>`.",
-            }
-        }
-    },
     "VERSION": "1.0.0",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.problems.document_shared_problems",
+    ],
+    # The docs page (/api/v1/docs/) is served from the sidecar's static files: no internet needed.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
 }
+# Requests per API key (or per user, for session calls): "aantal/periode",
+# periode s, m, h or d (DRF's format). Over it: 429 with Retry-After.
+API_RATE_LIMIT = env("API_RATE_LIMIT", default="120/minute")
+if not re.fullmatch(r"[0-9]+/[smhd][a-z]*", API_RATE_LIMIT):
+    raise ImproperlyConfigured(
+        f"API_RATE_LIMIT moet de vorm aantal/periode hebben, bijv. 120/minute: {API_RATE_LIMIT!r}."
+    )
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")

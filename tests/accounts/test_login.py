@@ -3,7 +3,6 @@ import time
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
 from django.core import mail
-from django.core.cache import cache
 from django.test import Client
 
 from beware.accounts.roles import StaffRole
@@ -12,13 +11,6 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "Test-wachtwoord-2026"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _login(client, email, password=PASSWORD):

@@ -11,7 +11,6 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from beware.accounts.roles import StaffRole
@@ -21,7 +20,7 @@ from governance import services, uploads
 from governance.models import Body, Document
 from membership.models import MemberRole
 from tests.conftest import with_totp
-from tests.factories import CommunityFactory, UserFactory, member_user
+from tests.factories import CommunityFactory, UserFactory, api_key, member_user
 from tests.governance.test_documents import PDF_BYTES, docx_upload, make_document, odt_upload, pdf_upload
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +45,7 @@ VERSION_FIELDS = {"nummer", "bestandsnaam", "content_type", "grootte", "sha256",
 
 def token_client(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(user)}")
     return client
 
 

@@ -12,7 +12,6 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from beware.common.audit import Actor
@@ -21,7 +20,7 @@ from invoicing.models import ContributionRate, Invoice
 from membership import services as membership_services
 from membership.models import Contact, Factuurkenmerk, Inwonertal, MemberRole
 from tests.conftest import login
-from tests.factories import member_user
+from tests.factories import api_key, member_user
 
 D = Decimal
 YEAR = 2026
@@ -97,7 +96,7 @@ def client_for(user) -> APIClient:
 
 def token_client(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(user)}")
     return client
 
 
@@ -463,8 +462,9 @@ def test_the_schema_is_dutch_and_valid(capsys):
         "/api/v1/facturen/{nummer}/pdf/",
         "/api/v1/facturen/{nummer}/ubl/",
     }
-    for path in schema["paths"].values():
-        assert set(path) == {"get"}  # no write operation exists (facturen, documenten)
+    for name, path in schema["paths"].items():
+        if name.startswith(("/api/v1/facturen/", "/api/v1/documenten/")):
+            assert set(path) == {"get"}  # no write operation exists (facturen, documenten)
 
 
 def test_due_date_passing_turns_open_into_vervallen(eindhoven_user, eindhoven_invoice, monkeypatch):
