@@ -2,7 +2,7 @@
 (beware.accounts.models.ApiToken): the header stays DRF's
 `Authorization: Token <sleutel>`, and so does the 401 with
 `WWW-Authenticate: Token`; only the lookup differs (by SHA-256, active keys
-only). `request.auth` is the ApiToken, so throttling can count per key."""
+only). `request.auth` is the ApiToken."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions

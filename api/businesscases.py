@@ -23,7 +23,7 @@ from communities import selectors as community_selectors
 from membership.models import Member
 
 from .problems import PROBLEM_JSON, validation_error
-from .serializers import ProblemSerializer, amount
+from .serializers import MAX_ID, ProblemSerializer, amount
 from .views import DutchAPIView, problems
 
 READ_ONLY = (
@@ -144,6 +144,7 @@ class BusinessCaseFilterSerializer(serializers.Serializer):
     lid = serializers.IntegerField(
         required=False,
         min_value=1,
+        max_value=MAX_ID,
         help_text="Alleen businesscases waarin dit lid (id) een vastgelegd aandeel in de eenmalige kosten heeft.",
     )
     ordering = serializers.ChoiceField(
@@ -220,9 +221,8 @@ class ToetredingSerializer(serializers.Serializer):
 class ToetredingParamsSerializer(serializers.Serializer):
     """The quote's query parameters; a wrong value is a 400 with invalidParams."""
 
-    lid = serializers.PrimaryKeyRelatedField(
-        queryset=Member.objects.all(), error_messages=LID_ERRORS, help_text="Id van het lid dat wil toetreden."
-    )
+    # An id, looked up after the permission check: an unknown id and another member's answer alike.
+    lid = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="Id van het lid dat wil toetreden.")
     datum = serializers.DateField(required=False, help_text="Datum van toetreden; standaard vandaag.")
     percentage = serializers.DecimalField(
         max_digits=5,
@@ -383,8 +383,11 @@ class BusinessCaseViewSet(DutchAPIView, viewsets.ReadOnlyModelViewSet):
         business_case = self.get_object()
         params = ToetredingParamsSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        member: Member = params.validated_data["lid"]
-        if not may_quote(request.user, business_case, member):
+        lid = params.validated_data["lid"]
+        member = Member.objects.filter(pk=lid).first()
+        if member is None and community_selectors.may_manage_participation(request.user, business_case.community):
+            raise exceptions.ValidationError({"lid": [LID_ERRORS["does_not_exist"].format(pk_value=lid)]})
+        if member is None or not may_quote(request.user, business_case, member):
             raise exceptions.PermissionDenied(MAY_NOT_QUOTE)
         if not business_case.is_decided:
             raise Conflict(NOT_DECIDED.format(status=business_case.get_status_display().lower()))

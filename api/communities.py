@@ -11,7 +11,7 @@ from communities import selectors
 from communities.models import Community, Participation
 
 from .problems import PROBLEM_JSON
-from .serializers import ProblemSerializer
+from .serializers import MAX_ID, ProblemSerializer
 from .views import DutchAPIView, problems
 
 READ_ONLY = (
@@ -47,7 +47,7 @@ class CommunityFilterSerializer(serializers.Serializer):
         choices=Community.Status.choices, required=False, help_text="Alleen communities in deze fase."
     )
     trekker = serializers.IntegerField(
-        required=False, min_value=1, help_text="Alleen communities met dit lid (id) als trekker."
+        required=False, min_value=1, max_value=MAX_ID, help_text="Alleen communities met dit lid (id) als trekker."
     )
     ordering = serializers.ChoiceField(
         choices=[(key, key) for key in COMMUNITY_ORDER],

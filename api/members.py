@@ -35,7 +35,7 @@ from membership import selectors
 from membership.models import Gemeente, Inwonertal, Member
 
 from .problems import PROBLEM_JSON, validation_error
-from .serializers import ProblemSerializer, amount
+from .serializers import MAX_ID, ProblemSerializer, amount
 from .views import DutchAPIView, problems
 
 GEMEENTE_READ_ONLY = (
@@ -502,7 +502,9 @@ class ContributieFilterSerializer(serializers.Serializer):
     jaar = serializers.IntegerField(
         min_value=2000, max_value=9999, help_text="Het contributiejaar (het jaar van het ALV-tarief). Verplicht."
     )
-    lid = serializers.IntegerField(required=False, min_value=1, help_text="Alleen de contributie van dit lid (id).")
+    lid = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, help_text="Alleen de contributie van dit lid (id)."
+    )
     ordering = ordering_field(CONTRIBUTIE_ORDERINGS, "naam")
 
 

@@ -22,6 +22,10 @@ ORDERINGS = [
 ]
 
 
+# The largest id a filter takes: beyond it SQLite overflows (a 500) rather than finding nothing.
+MAX_ID = 2**31 - 1
+
+
 def amount(help_text: str, source: str | None = None) -> serializers.DecimalField:
     """An amount in euro as a string with two decimals ("18181.82"), never a float."""
     return serializers.DecimalField(
@@ -80,7 +84,9 @@ class FactuurFilterSerializer(serializers.Serializer):
     jaar = serializers.IntegerField(
         required=False, min_value=2000, max_value=9999, help_text="Alleen facturen met een factuurdatum in dit jaar."
     )
-    lid = serializers.IntegerField(required=False, min_value=1, help_text="Alleen facturen van dit lid (id).")
+    lid = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, help_text="Alleen facturen van dit lid (id)."
+    )
     status = serializers.ChoiceField(
         choices=STATUSES, required=False, help_text="Alleen facturen met deze status (zoals in het veld status)."
     )

@@ -1,11 +1,11 @@
-"""Rate limiting per API key (`request.auth`), or per user for the portal's
-own session calls; anonymous calls are refused before throttling anyway.
-Over the limit: 429 problem+json with Retry-After (problems.py)."""
+"""Rate limiting per user: all of a user's API keys and its session calls
+share one budget, so more keys do not buy more requests (an application key,
+which has no user, has its own: api/community_tokens.py). Anonymous calls are
+refused before throttling anyway. Over the limit: 429 problem+json with
+Retry-After (problems.py)."""
 
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
-
-from beware.accounts.models import ApiToken
 
 
 class ApiKeyRateThrottle(SimpleRateThrottle):
@@ -17,11 +17,6 @@ class ApiKeyRateThrottle(SimpleRateThrottle):
         return settings.API_RATE_LIMIT
 
     def get_cache_key(self, request, view):
-        if isinstance(request.auth, ApiToken):
-            # The hash, not the id: ids come back after a rollback, and each key has its own budget.
-            ident = f"sleutel-{request.auth.sleutel_hash}"
-        elif request.user.is_authenticated:
-            ident = f"gebruiker-{request.user.pk}"
-        else:
+        if not request.user.is_authenticated:
             return None
-        return self.cache_format % {"scope": self.scope, "ident": ident}
+        return self.cache_format % {"scope": self.scope, "ident": f"gebruiker-{request.user.pk}"}

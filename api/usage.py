@@ -37,6 +37,7 @@ from .community_tokens import (
     IsUserOrApplication,
     application_of,
 )
+from .serializers import MAX_ID
 from .views import DutchAPIView, problems
 
 PERIODE = re.compile(r"([0-9]{4})-Q([1-4])", re.ASCII)
@@ -96,7 +97,9 @@ class GebruikFilterSerializer(serializers.Serializer):
     """The list's query parameters; a wrong value is a 400 with invalidParams."""
 
     community = serializers.SlugField(required=False, help_text="Alleen het gebruik van deze community (slug).")
-    lid = serializers.IntegerField(required=False, min_value=1, help_text="Alleen het gebruik van dit lid (id).")
+    lid = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, help_text="Alleen het gebruik van dit lid (id)."
+    )
     jaar = serializers.IntegerField(
         required=False, min_value=2000, max_value=2100, help_text="Alleen het gebruik in dit jaar."
     )
@@ -107,6 +110,8 @@ class GebruikFilterSerializer(serializers.Serializer):
         help_text="Sortering op kwartaal, met een minteken voor nieuwste eerst. Standaard: nieuwste eerst.",
     )
 
+
+MAX_COUNTS = 1000  # per request; a quarter of all members' counts for a few communities
 
 GEBRUIK_IN = PolymorphicProxySerializer(
     component_name="GebruikOpgave",
@@ -215,7 +220,9 @@ class GebruikViewSet(DutchAPIView, viewsets.GenericViewSet):
         if token is None and not selectors.may_manage(request.user):
             raise exceptions.PermissionDenied(MAY_NOT_REPORT)
         many = isinstance(request.data, list)
-        given = self.get_serializer(data=request.data, many=many, **({"allow_empty": False} if many else {}))
+        # One request holds its counts' row locks in one transaction: keep it bounded.
+        limits = {"allow_empty": False, "max_length": MAX_COUNTS} if many else {}
+        given = self.get_serializer(data=request.data, many=many, **limits)
         given.is_valid(raise_exception=True)
         reports = [
             services.UsageReport(

@@ -10,7 +10,6 @@ from django.http import FileResponse
 from django.utils import timezone, translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from guardian.shortcuts import get_objects_for_user
 from rest_framework import exceptions, viewsets
 from rest_framework.decorators import action
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -18,7 +17,6 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from beware.common.permissions import can
 from invoicing import selectors
 from invoicing.models import Invoice
-from membership.models import Member
 
 from .problems import PROBLEM_JSON
 from .serializers import FactuurFilterSerializer, FactuurSerializer, ProblemSerializer
@@ -40,18 +38,12 @@ ORDER_BY = {
 
 
 def facturen_for(user) -> QuerySet[Invoice]:
-    """The finalised invoices and credit notes the user may see; the same
-    rule as selectors.may_view_invoice, as one query. The directie and staff
-    who may see every member's private data see all; a member user sees
-    those of every member it holds a role in (reading follows all of a
-    user's roles, docs/decisions/0004). Drafts never appear."""
+    """The finalised invoices and credit notes the user may see (the rule of
+    selectors.may_view_invoice, as one query); drafts never appear."""
     invoices = Invoice.objects.exclude(status=Invoice.Status.CONCEPT)
     if selectors.may_manage(user) or can(user, selectors.VIEW_MEMBER):
         return invoices
-    members = get_objects_for_user(
-        user, selectors.VIEW_MEMBER, klass=Member, accept_global_perms=False, with_superuser=False
-    )
-    return invoices.filter(member__in=members)
+    return invoices.filter(member__in=selectors.members_with_visible_invoices(user))
 
 
 def facturen_filter(

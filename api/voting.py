@@ -19,7 +19,7 @@ from governance import selectors
 from governance.models import AgendaItem, Body, Poll
 
 from .problems import PROBLEM_JSON
-from .serializers import ProblemSerializer
+from .serializers import MAX_ID, ProblemSerializer
 from .views import DutchAPIView, problems
 
 READ_ONLY = "Vergaderingen en stemmingen zijn via de API alleen te lezen; stemmen doet u in het portaal."
@@ -137,7 +137,7 @@ class VergaderingFilterSerializer(serializers.Serializer):
 class StemmingFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Poll.Status.choices, required=False, help_text="Alleen deze status.")
     vergadering = serializers.IntegerField(
-        required=False, min_value=1, help_text="Alleen stemmingen van deze vergadering."
+        required=False, min_value=1, max_value=MAX_ID, help_text="Alleen stemmingen van deze vergadering."
     )
 
 

@@ -890,12 +890,30 @@ class UsageImportError(Exception):
         super().__init__(f"{len(errors)} fout(en) in het bestand; er is niets ingelezen.")
 
 
+def _took_part(community, member: Member, jaar: int, kwartaal: int) -> bool:
+    """A participant of the community at some time in that quarter."""
+    from communities.models import Participation
+
+    start = date(jaar, 3 * kwartaal - 2, 1)
+    end = date(jaar + 1, 1, 1) if kwartaal == 4 else date(jaar, 3 * kwartaal + 1, 1)
+    return Participation.objects.filter(
+        Q(einddatum__isnull=True) | Q(einddatum__gte=start),
+        community=community,
+        member=member,
+        status=Participation.Status.DEELNEMER,
+        datum__lt=end,
+    ).exists()
+
+
 def usage_count_set(*, by: Actor, community, member: Member, jaar: int, kwartaal: int, aantal: int) -> UsageCount:
     require(by, MANAGE)
     if aantal < 0:
         raise ValidationError({"aantal": "Een aantal transacties kan niet negatief zijn."})
     if kwartaal not in (1, 2, 3, 4):
         raise ValidationError({"kwartaal": "Kies kwartaal 1, 2, 3 of 4."})
+    if not _took_part(community, member, jaar, kwartaal):
+        # Only participants pay for the application (DOMAIN.md §3.4), so only their usage is billed.
+        raise ValidationError({"lid": f"{member.naam} nam in {jaar}-Q{kwartaal} niet deel aan {community.naam}."})
     with transaction.atomic():
         usage = (
             UsageCount.objects.select_for_update()

@@ -48,6 +48,8 @@ class ApiToken(models.Model):
     user. Only the key's SHA-256 is stored: the key itself is shown once, when
     it is made, and cannot be looked up afterwards."""
 
+    PREFIX = "bw_"  # recognisable to secret scanners, like an application key's "app_"
+
     user = models.ForeignKey(User, verbose_name="gebruiker", on_delete=models.CASCADE, related_name="api_tokens")
     naam = models.CharField("naam", max_length=100, help_text="Waarvoor de sleutel dient, bijv. boekhouding.")
     sleutel_hash = models.CharField("SHA-256 van de sleutel", max_length=64, unique=True, editable=False)

@@ -35,7 +35,7 @@ def api_token_create(*, by: Actor, user, naam: str) -> tuple[ApiToken, str]:
         raise ValidationError({"naam": "Geef de sleutel een naam."})
     if not user.is_active:
         raise ValidationError("Een gebruiker die niet actief is, krijgt geen API-sleutel.")
-    sleutel = secrets.token_urlsafe(32)
+    sleutel = ApiToken.PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken(user=user, naam=naam, sleutel_hash=ApiToken.hash(sleutel))
         token.full_clean()

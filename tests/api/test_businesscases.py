@@ -352,9 +352,18 @@ class TestToetreding:
     def test_bad_parameters_are_a_400_naming_them(self, decided, directie):
         client = client_for(directie)
         assert set(invalid(client.get(url(decided, "toetreding")))) == {"lid"}
-        params = invalid(client.get(url(decided, "toetreding"), {"lid": 99999, "datum": "morgen"}))
+        params = invalid(client.get(url(decided, "toetreding"), {"lid": "x", "datum": "morgen"}))
         assert set(params) == {"lid", "datum"}
+        params = invalid(client.get(url(decided, "toetreding"), {"lid": 99999}))
         assert params["lid"]["reason"] == "Lid 99999 bestaat niet."
+
+    def test_an_unknown_member_is_the_same_403_as_another_member_for_a_member_user(self, decided, members):
+        """A member user cannot tell which member ids exist."""
+        client = client_for(member_user(members["d"], MemberRole.Role.ALV_VERTEGENWOORDIGER))
+        other = client.get(url(decided, "toetreding"), {"lid": members["b"].pk})
+        unknown = client.get(url(decided, "toetreding"), {"lid": 99999})
+        assert other.status_code == unknown.status_code == 403
+        assert other.json()["detail"] == unknown.json()["detail"]
 
     def test_a_participant_that_already_paid_is_refused_by_the_selector(self, decided, members, directie):
         params = invalid(client_for(directie).get(url(decided, "toetreding"), {"lid": members["a"].pk}))

@@ -5,6 +5,7 @@ duplicates refused, an invoiced count kept), audited; bad input is a 400
 naming the field; the key reaches no other endpoint."""
 
 import json
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -35,14 +36,23 @@ def boss(directie):
     return Actor(user=directie)
 
 
-@pytest.fixture
-def signalen(eindhoven):
-    return CommunityFactory(slug="signalen", naam="Signalen", trekker=eindhoven)
+def with_participants(community, *members):
+    """Usage is reported for participants only: these take part since 2025."""
+    for member in members:
+        community_services.participation_add(community, member, by=Actor.system(), datum=date(2025, 1, 1))
+    return community
 
 
 @pytest.fixture
-def zaken(eindhoven):
-    return CommunityFactory(slug="zaken", naam="Zaakafhandeling", trekker=eindhoven)
+def signalen(eindhoven, woerden):
+    return with_participants(CommunityFactory(slug="signalen", naam="Signalen", trekker=eindhoven), eindhoven, woerden)
+
+
+@pytest.fixture
+def zaken(eindhoven, woerden):
+    return with_participants(
+        CommunityFactory(slug="zaken", naam="Zaakafhandeling", trekker=eindhoven), eindhoven, woerden
+    )
 
 
 @pytest.fixture
@@ -112,6 +122,21 @@ class TestApplicationKey:
         event = AuditEvent.objects.get(action="gebruik.opgave")
         assert (event.actor, event.actor_label) == (None, "applicatie Signalen productie (signalen)")
         assert event.data == {"community": "signalen", "lid": "eindhoven", "periode": "2026-Q1", "aantal": 12500}
+
+    def test_a_list_longer_than_the_limit_is_refused_before_anything_is_stored(self, signalen_key, signalen, eindhoven):
+        body = [count(signalen, eindhoven, "2026-Q1", n) for n in range(1001)]
+        body = assert_problem(key_client(signalen_key).post(LIST, body, format="json"), 400)
+        assert "1000" in json.dumps(body) and stored() == set()
+
+    def test_usage_of_a_member_outside_the_community_is_refused(self, signalen_key, signalen, eindhoven):
+        """An application cannot bill a member that does not take part (nor an applicant)."""
+        outsider = MemberFactory(code="buiten", naam="Gemeente Buiten")
+        applicant = MemberFactory(code="aanvrager", naam="Gemeente Aanvrager", status="aanvraag")
+        for member in (outsider, applicant):
+            body = [count(signalen, eindhoven, "2026-Q1", 1), count(signalen, member, "2026-Q1", 5)]
+            reasons = invalid(key_client(signalen_key).post(LIST, body, format="json"))
+            assert "niet deel aan Signalen" in " ".join(reasons.values())
+        assert stored() == set()
 
     def test_a_list_is_stored_all_at_once(self, signalen_key, signalen, eindhoven, woerden):
         body = [count(signalen, eindhoven, "2026-Q1", 12_500), count(signalen, woerden, "2026-Q1", 3_400)]
@@ -319,14 +344,16 @@ def test_the_list_costs_the_same_queries_for_3_and_30_counts(
 
     def add(first, n):
         for i in range(first, first + n):
-            report(boss, signalen, eindhoven, 2000 + i // 4, i % 4 + 1, i)
+            report(boss, signalen, eindhoven, 2025 + i // 4, i % 4 + 1, i)
 
     add(0, 3)
     with CaptureQueriesContext(connection) as three:
         assert len(rows(client.get(LIST))) == 3
     add(3, 27)
     for _ in range(27):
-        report(boss, signalen, MemberFactory(), 2026, 1, 1)  # other members' counts cost nothing either
+        other = MemberFactory()
+        with_participants(signalen, other)
+        report(boss, signalen, other, 2026, 1, 1)  # other members' counts cost nothing either
     with django_assert_max_num_queries(len(three)):
         found = rows(client.get(LIST))
     assert len(found) == (50 if who != "eindhoven_user" else 30)

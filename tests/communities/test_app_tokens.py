@@ -2,6 +2,8 @@
 make one (shown once, only its hash kept) and revoke it, audited; nobody
 else may; the key works on the API until it is revoked."""
 
+from datetime import date
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -23,7 +25,9 @@ MAKE = "/communities/signalen/applicatiesleutels/"
 
 @pytest.fixture
 def signalen(eindhoven):
-    return CommunityFactory(slug="signalen", naam="Signalen", trekker=eindhoven)
+    community = CommunityFactory(slug="signalen", naam="Signalen", trekker=eindhoven)
+    services.participation_add(community, eindhoven, by=SYSTEM, datum=date(2025, 1, 1))  # usage is a participant's
+    return community
 
 
 @pytest.fixture
