@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
@@ -5,6 +6,8 @@ from beware.accounts import views as account_views
 from beware.common.views import healthz
 
 admin.site.site_header = "Beware ledenportaal – beheer"
+# The admin has no login of its own: the portal's (password, TOTP code, rate limits).
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", account_views.home, name="home"),

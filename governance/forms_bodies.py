@@ -282,5 +282,6 @@ class PersonForm(forms.Form):
         super().__init__(*args, **kwargs)
         users = linkable_users()
         if person.user_id:
-            users = (users | get_user_model().objects.filter(pk=person.user_id)).distinct()
+            # Both sides distinct: Django refuses to combine a distinct query with one that is not.
+            users = users | get_user_model().objects.filter(pk=person.user_id).distinct()
         self.fields["user"].queryset = users
