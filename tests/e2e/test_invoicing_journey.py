@@ -1,6 +1,7 @@
 """Invoicing through the browser. The directie (with its MFA code) starts
-this year's contributie run, watches its progress, opens a created invoice,
-registers a partial payment and corrects the invoice with a credit note. A
+this year's contributie run, watches its progress, opens the summary and a
+created invoice, registers a partial payment and corrects the invoice with a
+credit note, all with the keyboard alone (Tab, Enter, typing). A
 member's financial contact finds the invoice under "Mijn facturen" and
 downloads the PDF and the e-factuur with the keyboard alone; a user of
 another member gets the 404 page for it. Accessible (axe) on every page."""
@@ -17,6 +18,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from .conftest import assert_no_serious_axe_violations, log_in
+from .keyboard import log_in_with_mfa_by_keyboard, open_details, press, type_into
 from .test_member_journey import assert_focus_visible, nav, press_tab_until_focused
 
 PASSWORD = "Test-wachtwoord-2026"  # tests.factories.UserFactory's
@@ -174,19 +176,21 @@ def test_directie_runs_the_contributie_and_corrects_an_invoice(page, contributie
 
     page.goto("/accounts/login/")
     assert_no_serious_axe_violations(page)
-    log_in_with_mfa(page, contributie["directie"].email, PASSWORD, contributie["secret"])
+    log_in_with_mfa_by_keyboard(
+        page, contributie["directie"].email, PASSWORD, contributie["secret"], axe=assert_no_serious_axe_violations
+    )
     expect(page.locator("header")).to_contain_text("U handelt namens de coöperatie")
     assert_no_serious_axe_violations(page)
 
     # Facturen → Contributie.
-    nav(page).get_by_role("link", name="Facturen", exact=True).click()
+    press(page, nav(page).get_by_role("link", name="Facturen", exact=True))
     expect(page).to_have_url(re.compile(r"/facturen/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Facturen")
     expect(nav(page).get_by_role("link", name="Facturen", exact=True)).to_have_attribute("aria-current", "page")
     expect(page.get_by_text("Geen facturen gevonden.")).to_be_visible()
     assert_no_serious_axe_violations(page)
 
-    page.get_by_role("link", name="Contributie: tarieven en factuurruns").click()
+    press(page, page.get_by_role("link", name="Contributie: tarieven en factuurruns"))
     expect(page).to_have_url(re.compile(r"/facturen/contributie/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Contributie")
     rates = page.get_by_role("table", name="Contributietarieven per jaar")
@@ -194,7 +198,7 @@ def test_directie_runs_the_contributie_and_corrects_an_invoice(page, contributie
     expect(rate_row).to_contain_text("€ 0,3500")
     expect(rate_row).to_contain_text(f"ALV 10 december {year - 1}, punt 4")
     expect(page.get_by_role("table", name="Factuurruns, nieuwste eerst")).to_contain_text("Nog geen factuurruns.")
-    page.locator("summary", has_text="Tarief vastleggen").click()  # the folded form too, or axe skips it
+    open_details(page, page.locator("summary", has_text="Tarief vastleggen"))  # or axe skips the folded form
     expect(page.get_by_role("button", name="Tarief vastleggen")).to_be_visible()
     assert_no_serious_axe_violations(page)
 
@@ -205,8 +209,8 @@ def test_directie_runs_the_contributie_and_corrects_an_invoice(page, contributie
     page.clock.pause_at(datetime.now() + timedelta(seconds=1))
     run_form = page.locator("form").filter(has=page.get_by_role("button", name="Factuurrun starten"))
     expect(run_form.get_by_label(re.compile(r"^Jaar"))).to_have_value(str(year))
-    run_form.get_by_label(re.compile(r"^Jaar")).fill(str(year))
-    run_form.get_by_role("button", name="Factuurrun starten").click()
+    type_into(page, run_form.get_by_label(re.compile(r"^Jaar")), str(year))
+    press(page, run_form.get_by_role("button", name="Factuurrun starten"))
 
     expect(page).to_have_url(re.compile(r"/facturen/runs/\d+/$"))
     batch = Batch.objects.get(jaar=year)
@@ -232,7 +236,7 @@ def test_directie_runs_the_contributie_and_corrects_an_invoice(page, contributie
     page.clock.resume()
     assert_no_serious_axe_violations(page)
 
-    progress.get_by_role("link", name="Toon het resultaat per lid").click()
+    press(page, progress.get_by_role("link", name="Toon het resultaat per lid"))
     expect(page).to_have_url(re.compile(rf"/facturen/runs/{batch.pk}/$"))
     expect(page.get_by_role("heading", name="Samenvatting")).to_be_visible()
     expect(term(page, "Aangemaakt")).to_have_text("2")
@@ -253,7 +257,7 @@ def test_directie_runs_the_contributie_and_corrects_an_invoice(page, contributie
 
     # One of the new invoices: Eindhoven's (the run goes by name: Boxtel first).
     number = f"{year}-F-00002"
-    result_row("eindhoven").get_by_role("link", name=number).click()
+    press(page, result_row("eindhoven").get_by_role("link", name=number))
     invoice = Invoice.objects.get(nummer=number)
     expect(page).to_have_url(re.compile(rf"/facturen/{invoice.pk}/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Factuur {number}")
@@ -265,16 +269,16 @@ def test_directie_runs_the_contributie_and_corrects_an_invoice(page, contributie
     expect(term(page, "Openstaand")).to_have_text(euro(eindhoven_total))
     expect(page.get_by_role("link", name=f"PDF van {number} downloaden")).to_be_visible()
     expect(page.get_by_role("link", name=f"E-factuur (UBL) van {number} downloaden")).to_be_visible()
-    page.locator("summary", has_text="Betaling registreren").click()
-    page.locator("summary", has_text="Creditnota maken").click()
+    open_details(page, page.locator("summary", has_text="Betaling registreren"))
+    open_details(page, page.locator("summary", has_text="Creditnota maken"))
     assert_no_serious_axe_violations(page)
 
     # A partial payment.
     payment = Decimal("10000.00")
     expect(page.get_by_label(re.compile(r"^Datum ontvangst"))).to_have_value(timezone.localdate().isoformat())
-    page.get_by_label(re.compile(r"^Bedrag \(verplicht\)")).fill(str(payment))
-    page.get_by_label(re.compile(r"^Kenmerk bankafschrift")).fill("Afschrift 41")
-    page.get_by_role("button", name="Betaling registreren").click()
+    type_into(page, page.get_by_label(re.compile(r"^Bedrag \(verplicht\)")), str(payment))
+    type_into(page, page.get_by_label(re.compile(r"^Kenmerk bankafschrift")), "Afschrift 41")
+    press(page, page.get_by_role("button", name="Betaling registreren"))
     expect(messages(page)).to_contain_text(f"De betaling op {number} is geregistreerd.")
     expect(term(page, "Betaald")).to_have_text(euro(payment))
     expect(term(page, "Openstaand")).to_have_text(euro(eindhoven_total - payment))
@@ -287,20 +291,21 @@ def test_directie_runs_the_contributie_and_corrects_an_invoice(page, contributie
     # A credit note for a small amount, with its reason; first a draft.
     credit = Decimal("350.00")  # 1.000 inwoners too many
     reason = "Inwonertal op 1 januari was 237.000, niet 238.000."
-    page.locator("summary", has_text="Creditnota maken").click()
+    open_details(page, page.locator("summary", has_text="Creditnota maken"))
     # Payments do not limit a credit note (a paid invoice can be refunded); earlier credit notes do.
     expect(page.get_by_text(f"Nog te crediteren: {euro(eindhoven_total)} inclusief btw.")).to_be_visible()
-    page.get_by_label(re.compile(r"^Reden van de creditnota")).fill(reason)
-    page.get_by_label(re.compile(r"^Omschrijving van de regel")).fill(f"Correctie contributie {year}: 1.000 inwoners")
-    page.get_by_label(re.compile(r"^Bedrag excl\. btw")).fill(str(credit))
-    page.get_by_role("button", name="Conceptcreditnota maken").click()
+    type_into(page, page.get_by_label(re.compile(r"^Reden van de creditnota")), reason)
+    line = f"Correctie contributie {year}: 1.000 inwoners"
+    type_into(page, page.get_by_label(re.compile(r"^Omschrijving van de regel")), line)
+    type_into(page, page.get_by_label(re.compile(r"^Bedrag excl\. btw")), str(credit))
+    press(page, page.get_by_role("button", name="Conceptcreditnota maken"))
     expect(messages(page)).to_contain_text("De creditnota staat klaar als concept")
     expect(page.get_by_role("heading", level=1)).to_have_text("Conceptcreditnota")
     expect(term(page, "Corrigeert factuur")).to_have_text(number)
     expect(term(page, "Reden")).to_have_text(reason)
     assert_no_serious_axe_violations(page)
 
-    page.get_by_role("button", name="Definitief maken").click()
+    press(page, page.get_by_role("button", name="Definitief maken"))
     credit_number = f"{year}-C-00001"
     expect(messages(page)).to_contain_text(f"Creditnota {credit_number} is definitief")
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Creditnota {credit_number}")
@@ -309,7 +314,7 @@ def test_directie_runs_the_contributie_and_corrects_an_invoice(page, contributie
     assert_no_serious_axe_violations(page)
 
     # Back on the invoice: the credit note is listed and lowers the open amount.
-    term(page, "Corrigeert factuur").get_by_role("link", name=number).click()
+    press(page, term(page, "Corrigeert factuur").get_by_role("link", name=number))
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Factuur {number}")
     credit_notes = page.locator("h2#creditnotas + ul")
     expect(credit_notes.get_by_role("listitem")).to_have_count(1)

@@ -1,25 +1,30 @@
-"""Online voting in the ALV through the browser (issue 6). Gemeente C's
-representative, its lid-beheerder, gives Gemeente B a proxy on the meeting
-page and signs it in the portal. The secretaris logs in with the code of the
-authenticator app, approves the proxy, checks A and B in, adds a poll to the
-agenda item and opens it. A's representative votes with the keyboard alone;
-B's votes for B and, separately, for C. The chair's progress region follows
-by htmx and shows how many voted, never how. The chair closes the poll: the
-result page shows "aangenomen" with the counts, and the minutes PDF,
-downloaded through the meeting page's link, lists the proxy. Accessible
-(axe) on every page."""
+"""Online voting in the ALV through the browser (issue 6). The secretaris
+logs in with the code of the authenticator app and convenes the ALV on the
+meeting page ("Oproep versturen"): every member's representative gets the
+convocation by e-mail. Gemeente C's representative, its lid-beheerder, gives
+Gemeente B a proxy on the meeting page and signs it in the portal. The
+secretaris approves the proxy, checks A and B in, adds a poll to the agenda
+item and opens it. A's representative votes; B's votes for B and,
+separately, for C. The chair's progress region follows by htmx and shows how
+many voted, never how. The chair closes the poll: the result page shows
+"aangenomen" with the counts, and the minutes PDF, downloaded through the
+meeting page's link, lists the proxy. The secretaris and the
+representatives of A and C use the keyboard alone (Tab, Enter, Space, arrow
+keys, typing); B's uses the mouse. Accessible (axe) on every page."""
 
 import io
 import re
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from .conftest import assert_no_serious_axe_violations, log_in
-from .test_invoicing_journey import PASSWORD, log_in_with_mfa, messages, term
+from .keyboard import choose, log_in_by_keyboard, log_in_with_mfa_by_keyboard, press, type_into
+from .test_invoicing_journey import PASSWORD, messages, term
 from .test_member_journey import assert_focus_visible, press_tab_until_focused
 
 # The words of a vote; the chair's progress must never contain them.
@@ -30,8 +35,9 @@ HOW = re.compile(r"\b(voor|tegen|onthouding)\b", re.IGNORECASE)
 def alv(transactional_db):
     """Through the services: a secretaris with an authenticator app, an ALV
     in three weeks with one agenda item (recorded and put on the agenda by
-    the secretaris), and three members, each with an ALV representative; C's
-    is also its lid-beheerder, so it may sign a proxy in the portal."""
+    the secretaris, not convened yet: the secretaris does that in the
+    journey), and three members, each with an ALV representative; C's is
+    also its lid-beheerder, so it may sign a proxy in the portal."""
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
     from beware.accounts.roles import StaffRole, ensure_role_groups
@@ -55,7 +61,6 @@ def alv(transactional_db):
         titel="ALV voorjaar",
         plaats="Stadhuis Eindhoven",
     )
-    meeting = services.meeting_convene(by=chair, meeting=meeting)
     services.agenda_item_add(
         by=chair, meeting=meeting, titel="Begroting 2027", voorstel="De ALV stelt de begroting 2027 vast."
     )
@@ -111,6 +116,17 @@ def row_of(table, name: str):
     return table.get_by_role("row").filter(has=table.page.get_by_role("rowheader", name=name, exact=True))
 
 
+def open_meeting_by_keyboard(tab, meeting) -> None:
+    """From the list of this year's meetings to `meeting`: three weeks ahead
+    can be next year, whose list the year chooser shows."""
+    if meeting.datum.year != timezone.localdate().year:
+        type_into(tab, tab.get_by_role("spinbutton", name=re.compile(r"^Jaar")), str(meeting.datum.year))
+        press(tab, tab.get_by_role("button", name="Toon"), limit=3)
+    table = tab.get_by_role("table", name=re.compile(rf"vergadering(en)? in {meeting.datum.year}$"))
+    press(tab, table.get_by_role("link", name=meeting.titel))
+    expect(tab).to_have_url(re.compile(rf"/governance/vergaderingen/{meeting.pk}/$"))
+
+
 def pdf_text(content: bytes) -> str:
     reader = PdfReader(io.BytesIO(content))
     return "\n".join(re.sub(r"[ \u00a0]+", " ", p.extract_text()) for p in reader.pages)
@@ -120,20 +136,62 @@ def test_chair_opens_an_alv_poll_members_vote_with_a_proxy_and_the_minutes_list_
     meeting = alv["meeting"]
     meeting_url = f"/governance/vergaderingen/{meeting.pk}/"
 
-    # --- C's representative gives B a proxy and signs it in the portal.
+    # --- The secretaris convenes the ALV on the meeting page, with the keyboard.
+    chair = page
+    chair.goto("/accounts/login/")
+    assert_no_serious_axe_violations(chair)
+    log_in_with_mfa_by_keyboard(
+        chair, alv["secretaris"].email, PASSWORD, alv["secret"], axe=assert_no_serious_axe_violations
+    )
+    assert_no_serious_axe_violations(chair)  # the start page
+    press(chair, chair.get_by_role("navigation", name="Hoofdnavigatie").get_by_role("link", name="Governance"))
+    expect(chair).to_have_url(re.compile(r"/governance/kalender/$"))
+    press(chair, chair.get_by_role("navigation", name="Governance").get_by_role("link", name="Vergaderingen"))
+    expect(chair).to_have_url(re.compile(r"/governance/vergaderingen/$"))
+    assert_no_serious_axe_violations(chair)
+    open_meeting_by_keyboard(chair, meeting)
+    expect(chair).to_have_url(re.compile(rf"{re.escape(meeting_url)}$"))
+    expect(chair.get_by_role("heading", level=1)).to_have_text("ALV voorjaar")
+    convocation = chair.locator("section", has=chair.get_by_role("heading", name="Oproep", exact=True))
+    expect(convocation).to_contain_text("Nog niet verstuurd")
+    assert_no_serious_axe_violations(chair)
+    assert not [m for m in mail.outbox if m.subject.startswith("Oproep:")]
+    press(chair, convocation.get_by_role("button", name="Oproep versturen"), limit=60)
+    expect(chair).to_have_url(re.compile(rf"{re.escape(meeting_url)}#oproep$"))
+    expect(messages(chair)).to_contain_text("De oproep voor de vergadering is verstuurd.")
+    expect(convocation).to_contain_text(re.compile(r"Verstuurd De oproep met de agenda is verstuurd op .+\."))
+    expect(convocation.get_by_role("button", name="Oproep versturen")).to_have_count(0)
+    assert_no_serious_axe_violations(chair)
+
+    # One e-mail per representative (none sees who else got it): date, place, agenda, link.
+    convocations = [m for m in mail.outbox if m.subject.startswith("Oproep:")]
+    assert sorted(m.to[0] for m in convocations) == ["anna@a.example", "bram@b.example", "cor@c.example"]
+    assert all(len(m.to) == 1 and not m.cc and not m.bcc for m in convocations)
+    for message in convocations:
+        assert message.subject == f"Oproep: ALV voorjaar op {meeting.datum:%d-%m-%Y}"
+        assert "Plaats: Stadhuis Eindhoven" in message.body
+        assert "1. Begroting 2027" in message.body
+        assert meeting_url in message.body
+
+    # --- C's representative gives B a proxy and signs it in the portal, by keyboard.
     rep_c = new_page()
     rep_c.goto("/accounts/login/")
     assert_no_serious_axe_violations(rep_c)
-    log_in(rep_c, alv["reps"]["c"].email, PASSWORD)
+    log_in_by_keyboard(rep_c, alv["reps"]["c"].email, PASSWORD)
     assert_no_serious_axe_violations(rep_c)  # the start page
-    rep_c.goto(meeting_url)
+    # ALV → the meeting the convocation was about.
+    press(rep_c, rep_c.get_by_role("navigation", name="Hoofdnavigatie").get_by_role("link", name="ALV", exact=True))
+    expect(rep_c).to_have_url(re.compile(r"/governance/vergaderingen/$"))
+    open_meeting_by_keyboard(rep_c, meeting)
+    expect(rep_c).to_have_url(re.compile(rf"{re.escape(meeting_url)}$"))
     expect(rep_c.get_by_role("heading", level=1)).to_have_text("ALV voorjaar")
     grant = rep_c.locator("section", has=rep_c.get_by_role("heading", name="Volmacht geven"))
-    grant.get_by_label("Gevolmachtigde").select_option(label="Gemeente B")
     expect(grant.get_by_label("De hele vergadering")).to_be_checked()
     assert_no_serious_axe_violations(rep_c)
-    grant.get_by_label("Ondertekenen in het portaal").check()
-    grant.get_by_role("button", name="Volmacht aanvragen").click()
+    choose(rep_c, grant.get_by_label("Gevolmachtigde"), "Gemeente B")
+    press(rep_c, grant.get_by_label("Ondertekenen in het portaal"), "Space")
+    expect(grant.get_by_label("Ondertekenen in het portaal")).to_be_checked()
+    press(rep_c, grant.get_by_role("button", name="Volmacht aanvragen"))
     expect(rep_c).to_have_url(re.compile(rf"{re.escape(meeting_url)}#volmachten$"))
     expect(messages(rep_c)).to_contain_text("De volmacht aan Gemeente B is aangevraagd; de secretaris beoordeelt haar.")
     proxy_row = row_of(rep_c.get_by_role("table", name="Volmachtenregister"), "Gemeente C")
@@ -143,16 +201,11 @@ def test_chair_opens_an_alv_poll_members_vote_with_a_proxy_and_the_minutes_list_
     expect(proxy_row.get_by_role("button", name="Intrekken (volmacht aan Gemeente B)")).to_be_visible()
     assert_no_serious_axe_violations(rep_c)
 
-    # --- The secretaris approves it, checks A and B in and opens a poll.
-    chair = page
-    chair.goto("/accounts/login/")
-    assert_no_serious_axe_violations(chair)
-    log_in_with_mfa(chair, alv["secretaris"].email, PASSWORD, alv["secret"])
-    assert_no_serious_axe_violations(chair)
-    chair.goto(meeting_url)
+    # --- The secretaris approves it, checks A and B in and opens a poll (by keyboard).
+    chair.reload()
     expect(chair.get_by_text("1 volmacht wacht op goedkeuring")).to_be_visible()
     assert_no_serious_axe_violations(chair)
-    chair.get_by_role("button", name="Goedkeuren (volmacht van Gemeente C)").click()
+    press(chair, chair.get_by_role("button", name="Goedkeuren (volmacht van Gemeente C)"))
     expect(messages(chair)).to_contain_text("De volmacht van Gemeente C is goedgekeurd.")
     row = row_of(chair.get_by_role("table", name="Volmachtenregister"), "Gemeente C")
     expect(row).to_contain_text("Goedgekeurd")
@@ -161,22 +214,22 @@ def test_chair_opens_an_alv_poll_members_vote_with_a_proxy_and_the_minutes_list_
 
     for count, name in enumerate(("Gemeente A", "Gemeente B"), start=1):
         check_in = chair.locator("section", has=chair.get_by_role("heading", name="Inchecken", exact=True))
-        check_in.get_by_label("Lid").select_option(label=name)
-        check_in.get_by_role("button", name="Inchecken").click()
+        choose(chair, check_in.get_by_label("Lid"), name)
+        press(chair, check_in.get_by_role("button", name="Inchecken"), limit=5)
         expect(row_of(chair.get_by_role("table", name=f"{count} aanwezig"), name)).to_contain_text("Sanne Secretaris")
     assert_no_serious_axe_violations(chair)
 
-    chair.get_by_role("link", name="Stemming toevoegen (agendapunt 1)").click()
+    press(chair, chair.get_by_role("link", name="Stemming toevoegen (agendapunt 1)"))
     expect(chair.get_by_role("heading", level=1)).to_have_text("Stemming toevoegen")
     expect(chair.get_by_label("Voorstel")).to_have_value("De ALV stelt de begroting 2027 vast.")
     expect(chair.get_by_label("Besluitregel")).to_have_value("alv")
     assert_no_serious_axe_violations(chair)
-    chair.get_by_role("button", name="Stemming aanmaken").click()
+    press(chair, chair.get_by_role("button", name="Stemming aanmaken"))
     expect(chair).to_have_url(re.compile(r"/governance/stemmingen/\d+/$"))
     poll_url = re.search(r"/governance/stemmingen/\d+/", chair.url).group(0)
     expect(chair.get_by_role("heading", level=1)).to_have_text("De ALV stelt de begroting 2027 vast.")
     assert_no_serious_axe_violations(chair)
-    chair.get_by_role("button", name="Stemming openen").click()
+    press(chair, chair.get_by_role("button", name="Stemming openen"))
     expect(messages(chair)).to_contain_text("De stemming is geopend. Stemgerechtigden: 3.")
     progress = chair.locator("#voortgang")
     expect(progress).to_contain_text("Gestemd: 0 van 3 stemgerechtigden.")
@@ -186,9 +239,17 @@ def test_chair_opens_an_alv_poll_members_vote_with_a_proxy_and_the_minutes_list_
 
     # --- A's representative votes, with the keyboard only.
     rep_a = new_page()
-    log_in(rep_a, alv["reps"]["a"].email, PASSWORD)
+    log_in_by_keyboard(rep_a, alv["reps"]["a"].email, PASSWORD)
     assert_no_serious_axe_violations(rep_a)  # the start page
-    rep_a.goto(poll_url)
+    # ALV → the meeting → the open poll on its agenda.
+    press(rep_a, rep_a.get_by_role("navigation", name="Hoofdnavigatie").get_by_role("link", name="ALV", exact=True))
+    expect(rep_a).to_have_url(re.compile(r"/governance/vergaderingen/$"))
+    assert_no_serious_axe_violations(rep_a)
+    open_meeting_by_keyboard(rep_a, meeting)
+    expect(rep_a).to_have_url(re.compile(rf"{re.escape(meeting_url)}$"))
+    assert_no_serious_axe_violations(rep_a)
+    press(rep_a, rep_a.get_by_role("link", name="Stemming: De ALV stelt de begroting 2027 vast."), limit=60)
+    expect(rep_a).to_have_url(re.compile(rf"{re.escape(poll_url)}$"))
     own = ballot(rep_a, "Stem namens Gemeente A")
     expect(own).to_contain_text("Een stem is definitief: na het uitbrengen kunt u haar niet meer wijzigen.")
     expect(rep_a.get_by_role("button", name=re.compile("^Stem uitbrengen"))).to_have_count(1)
@@ -252,7 +313,7 @@ def test_chair_opens_an_alv_poll_members_vote_with_a_proxy_and_the_minutes_list_
     # --- The chair closes the poll; the result with its counts.
     expect(progress).to_contain_text("Gestemd: 3 van 3 stemgerechtigden.", timeout=10_000)
     assert not HOW.search(progress.inner_text()), progress.inner_text()
-    chair.get_by_role("button", name="Stemming sluiten").click()
+    press(chair, chair.get_by_role("button", name="Stemming sluiten"))
     expect(messages(chair)).to_contain_text("De stemming is gesloten: aangenomen.")
     result = chair.locator("section", has=chair.get_by_role("heading", name="Uitslag", exact=True))
     expect(result).to_contain_text("Het voorstel is aangenomen.")
@@ -270,7 +331,7 @@ def test_chair_opens_an_alv_poll_members_vote_with_a_proxy_and_the_minutes_list_
     assert_no_serious_axe_violations(chair)
 
     # --- The minutes, through the meeting page's link, list the proxy.
-    chair.get_by_role("link", name=f"← {meeting.titel}").click()
+    press(chair, chair.get_by_role("link", name=f"← {meeting.titel}"))
     expect(chair).to_have_url(re.compile(rf"{re.escape(meeting_url)}#agenda$"))
     agenda = chair.locator("section", has=chair.get_by_role("heading", name="Agenda", exact=True))
     poll_item = agenda.get_by_role("link", name="Stemming: De ALV stelt de begroting 2027 vast.").locator("xpath=..")
