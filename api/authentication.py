@@ -13,7 +13,8 @@ from beware.accounts import selectors, services
 class ApiTokenAuthentication(authentication.TokenAuthentication):
     def authenticate_credentials(self, key):
         token = selectors.api_token_for_key(key)
-        if token is None or not token.user.is_active:
+        # A board member's key works only while their MFA is set up, as their pages do (decision 0007).
+        if token is None or not token.user.is_active or token.lacks_mfa:
             # problems.py words every AuthenticationFailed the same: no hint which part was wrong.
             raise exceptions.AuthenticationFailed()
         services.api_token_mark_used(token)

@@ -32,6 +32,13 @@ class ActingMemberMiddleware:
         return self.get_response(request)
 
 
+def lacks_required_mfa(user) -> bool:
+    """A board role (or superuser) without an authenticator set up: such a
+    user reaches no page but the MFA setup, and no API key of theirs works."""
+    required = user.is_superuser or user.groups.filter(name__in=settings.MFA_REQUIRED_GROUPS).exists()
+    return required and not is_mfa_enabled(user)
+
+
 class RequireMFAMiddleware:
     """Users in the directie and RvC roles (and superusers) must set up TOTP before anything else."""
 
@@ -51,8 +58,7 @@ class RequireMFAMiddleware:
             user.is_authenticated
             and not request.path.startswith(self.ALLOWED_PREFIXES)
             and self._url_name(request) not in self.ALLOWED_URL_NAMES
-            and (user.is_superuser or user.groups.filter(name__in=settings.MFA_REQUIRED_GROUPS).exists())
-            and not is_mfa_enabled(user)
+            and lacks_required_mfa(user)
         ):
             messages.warning(
                 request,

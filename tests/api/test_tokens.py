@@ -70,6 +70,16 @@ class TestAuthentication:
         assert not any(key in value for value in stored)
         assert len(key) >= 40  # 256 random bits
 
+    def test_a_board_members_key_works_only_while_their_mfa_is_set_up(self, db):
+        """As their pages: a directie user without an authenticator is refused (401), with one let in."""
+        from beware.accounts.roles import StaffRole
+
+        board = UserFactory(roles=[StaffRole.DIRECTIE])
+        key = api_key(board)  # e.g. made with manage.py api_token before MFA was set up
+        assert api(key).get(API).status_code == 401
+        with_totp(board)
+        assert api(key).get(API).status_code == 200
+
     def test_a_user_may_have_several_keys_each_working(self, eindhoven_user):
         keys = [api_key(eindhoven_user, naam) for naam in ("Boekhouding", "Dashboard")]
         assert len(set(keys)) == 2
