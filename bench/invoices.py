@@ -8,6 +8,7 @@ Runs on a throw-away test database (PostgreSQL when DATABASE_URL is set,
 in-memory SQLite otherwise), e-mail to memory."""
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -130,7 +131,28 @@ def main():
     print(f"Contributierun, {args.members} leden (PDF + UBL + opslag + e-mail): {batch_seconds:8.2f} s")
     print(f"Kale WeasyPrint-rendering van dezelfde HTML, {bare['count']}×:        {bare_seconds:8.2f} s")
     print(f"Verhouding run / kale rendering: {ratio:.2f} (doel ≤ {TARGET})  {'OK' if ratio <= TARGET else 'TE TRAAG'}")
+    summary = {
+        "bench": "invoices",
+        "database": connection_description(),
+        "members": args.members,
+        "run_s": round(batch_seconds, 1),
+        "bare_s": round(bare_seconds, 1),
+        "ratio": round(ratio, 2),
+        "target": TARGET,
+        "met": ratio <= TARGET,
+    }
+    print("BENCH-RESULT " + json.dumps(summary), flush=True)  # collected by bench/run.py
     return ratio
+
+
+def connection_description() -> str:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return "SQLite (in memory)"
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        return f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
 
 
 if __name__ == "__main__":

@@ -39,6 +39,7 @@ success and refusal redirect."""
 
 import argparse
 import http.client
+import json
 import os
 import re
 import socket
@@ -464,6 +465,20 @@ def main():
     for why, n in refused.items():
         print(f"  niet geaccepteerd: {n}× {why}")
 
+    summary = {
+        "bench": "votes",
+        "database": database,
+        "votes_per_s": round(vote_rate, 1),
+        "trivial_per_s": round(trivial_rate, 1),
+        "ratio": round(ratio, 2),
+        "target": TARGET,
+        "met": met and not refused,
+        "lost": lost,
+        "duplicates": duplicates,
+        "accepted": accepted_total,
+        "count": count,
+    }
+    print("BENCH-RESULT " + json.dumps(summary), flush=True)  # collected by bench/run.py
     connection.creation.destroy_test_db(original_name, verbosity=0)
     problems = []
     if lost or duplicates:

@@ -16,7 +16,20 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--scale", choices=["founding"], default="founding", help="Omvang van de demodata.")
+        parser.add_argument(
+            "--scale",
+            choices=["founding", "national"],
+            default="founding",
+            help=(
+                "Omvang van de demodata: de oprichtingssituatie (standaard), of daarbovenop de landelijke schaal "
+                "(ca. 342 gemeenten, 300 leden, 100 communities, 3 jaar facturen; voor benchmarks)."
+            ),
+        )
+        parser.add_argument(
+            "--documents",
+            action="store_true",
+            help="Bij --scale national: ook alle factuur-PDF's en e-facturen meteen maken (duurt enkele minuten).",
+        )
 
     def handle(self, *args, **options):
         # The demo accounts have a published password and TOTP secret.
@@ -42,6 +55,8 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write("Governance was er al; niets gewijzigd.")
+        if options["scale"] == "national":
+            self._national(documents=options["documents"])
         self.stdout.write(f"\nDemo-logins (wachtwoord voor allemaal: {demo.DEMO_PASSWORD}):")
         for email, role in demo.demo_logins():
             self.stdout.write(f"  {email:28} {role}")
@@ -49,3 +64,23 @@ class Command(BaseCommand):
             "\nDirectie, manager, RvC en secretaris gebruiken tweestapsverificatie: in de ontwikkelomgeving"
             f"\nwerkt code 123456, of stel een authenticator-app in met sleutel {demo.DEMO_TOTP_SECRET}."
         )
+
+    def _national(self, *, documents: bool) -> None:
+        import time
+
+        from beware.common import demo_national
+
+        started = time.monotonic()
+        self.stdout.write("Landelijke schaal:")
+        summary = demo_national.seed_national(log=self.stdout.write)
+        if summary is None:
+            self.stdout.write("  was er al; niets gewijzigd.")
+        else:
+            self.stdout.write(f"  klaar in {time.monotonic() - started:.0f} s.")
+        if documents:
+            self.stdout.write(f"  PDF's en e-facturen gemaakt: {demo_national.render_documents()}.")
+        elif summary is not None:
+            self.stdout.write(
+                "  De PDF's en e-facturen van deze facturen maakt de inhaaltaak (Celery beat, elk uur 500),"
+                "\n  of meteen: python manage.py seed_demo --scale national --documents"
+            )
