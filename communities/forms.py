@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from beware.accounts.models import User
+from beware.common.forms import LongSelect
 from membership import admission
 from membership.models import Member
 
@@ -93,7 +94,7 @@ class EndForm(forms.Form):
 
 
 class AddParticipantForm(forms.Form):
-    lid = forms.ModelChoiceField(label=_("Lid"), queryset=Member.objects.none())
+    lid = forms.ModelChoiceField(label=_("Lid"), queryset=Member.objects.none(), widget=LongSelect)
     datum = _date_field(_("Deelnemer vanaf"), initial=timezone.localdate)
     percentage = AcceptForm.base_fields["percentage"]
 

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from beware.common.forms import LongSelect
 from membership.models import Member
 
 from . import selectors, services
@@ -39,7 +40,11 @@ class InvoiceFilterForm(forms.Form):
         label=_("Soort"), required=False, choices=[("", _("Facturen en creditnota's")), *Invoice.Kind.choices]
     )
     lid = forms.ModelChoiceField(
-        label=_("Lid"), required=False, queryset=Member.objects.order_by("naam"), empty_label=_("Alle leden")
+        label=_("Lid"),
+        required=False,
+        queryset=Member.objects.order_by("naam"),
+        empty_label=_("Alle leden"),
+        widget=LongSelect,
     )
     zoekterm = forms.CharField(label=_("Nummer of omschrijving"), required=False, max_length=100)
 

@@ -229,3 +229,16 @@ def test_amounts_are_shown_as_dutch_euros():
         assert euro(Decimal("0.00")) == "€ 0,00"
     with translation.override("en"):
         assert euro(Decimal("18181.82")) == "€ 18,181.82"
+
+
+@pytest.mark.django_db
+def test_the_long_select_writes_its_options_escaped_with_the_choice_selected():
+    """LongSelect renders its options in one loop (for speed with 300 members): same markup, still escaped."""
+    from invoicing.forms import InvoiceFilterForm
+    from tests.factories import MemberFactory
+
+    member = MemberFactory(naam="Gemeente <A>")
+    html = str(InvoiceFilterForm({"lid": member.pk})["lid"])
+    assert html.startswith('<select name="lid" id="id_lid">')
+    assert '<option value="">Alle leden</option>' in html
+    assert f'<option value="{member.pk}" selected>Gemeente &lt;A&gt;</option>' in html
