@@ -494,7 +494,8 @@ class _Seeder:
                 cast += 1
             if index == 0:
                 services.poll_close(by=self.secretaris, poll=poll)
-        return {"vergadering": meeting.pk, "aanwezig": len(present), "stemmen": cast, "open_poll": polls[1].pk}
+        # Names, not ids: ids differ between databases (PostgreSQL keeps its sequences across a flush).
+        return {"vergadering": meeting.titel, "aanwezig": len(present), "stemmen": cast, "open_poll": polls[1].vraag}
 
 
 def seed_national(
