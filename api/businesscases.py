@@ -328,6 +328,7 @@ class BusinessCaseViewSet(DutchAPIView, viewsets.ReadOnlyModelViewSet):
     serializer_class = BusinessCaseSerializer
     lookup_url_kwarg = "pk"
     lookup_value_regex = r"[0-9]+"
+    read_only = READ_ONLY
 
     def list(self, request, *args, **kwargs):
         params = BusinessCaseFilterSerializer(data=request.query_params)
@@ -340,9 +341,6 @@ class BusinessCaseViewSet(DutchAPIView, viewsets.ReadOnlyModelViewSet):
         if business_case is None:
             raise exceptions.NotFound(NOT_FOUND)
         return business_case
-
-    def http_method_not_allowed(self, request, *args, **kwargs):
-        raise exceptions.MethodNotAllowed(request.method, detail=READ_ONLY)
 
     @action(detail=True, methods=["post"])
     def besluit(self, request, pk=None):

@@ -129,6 +129,7 @@ class CommunityViewSet(DutchAPIView, viewsets.ReadOnlyModelViewSet):
     serializer_class = CommunitySerializer
     lookup_field = "slug"
     lookup_value_regex = r"[^/]+"
+    read_only = READ_ONLY
 
     def list(self, request, *args, **kwargs):
         params = CommunityFilterSerializer(data=request.query_params)
@@ -138,9 +139,6 @@ class CommunityViewSet(DutchAPIView, viewsets.ReadOnlyModelViewSet):
 
     def get_object(self) -> Community:
         return community_or_404(self.kwargs["slug"])
-
-    def http_method_not_allowed(self, request, *args, **kwargs):
-        raise exceptions.MethodNotAllowed(request.method, detail=READ_ONLY)
 
 
 @extend_schema_view(
@@ -159,6 +157,7 @@ class CommunityDeelnemerViewSet(DutchAPIView, viewsets.GenericViewSet):
     """De huidige deelnemers van één community (alleen lezen)."""
 
     serializer_class = CommunityDeelnemerSerializer
+    read_only = READ_ONLY
 
     def list(self, request, slug=None):
         community = community_or_404(slug)
@@ -166,6 +165,3 @@ class CommunityDeelnemerViewSet(DutchAPIView, viewsets.GenericViewSet):
         params.is_valid(raise_exception=True)
         page = self.paginate_queryset(deelnemers(community, **params.validated_data))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
-
-    def http_method_not_allowed(self, request, *args, **kwargs):
-        raise exceptions.MethodNotAllowed(request.method, detail=READ_ONLY)

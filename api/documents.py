@@ -172,6 +172,7 @@ class DocumentViewSet(DutchAPIView, viewsets.ReadOnlyModelViewSet):
     serializer_class = DocumentSerializer
     lookup_url_kwarg = "pk"
     lookup_value_regex = r"[0-9]+"
+    read_only = READ_ONLY
 
     def get_queryset(self):
         return (
@@ -197,9 +198,6 @@ class DocumentViewSet(DutchAPIView, viewsets.ReadOnlyModelViewSet):
         if document is None:
             raise exceptions.NotFound(NOT_VISIBLE)
         return document
-
-    def http_method_not_allowed(self, request, *args, **kwargs):
-        raise exceptions.MethodNotAllowed(request.method, detail=READ_ONLY)
 
     @action(
         detail=True,

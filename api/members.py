@@ -182,6 +182,7 @@ class GemeenteViewSet(DutchAPIView, viewsets.ReadOnlyModelViewSet):
     serializer_class = GemeenteSerializer
     lookup_field = "code"
     lookup_value_regex = r"[^/]+"
+    read_only = GEMEENTE_READ_ONLY
 
     def list(self, request, *args, **kwargs):
         params = GemeenteFilterSerializer(data=request.query_params)
@@ -191,9 +192,6 @@ class GemeenteViewSet(DutchAPIView, viewsets.ReadOnlyModelViewSet):
 
     def get_object(self) -> Gemeente:
         return gemeente_or_404(self.kwargs["code"])
-
-    def http_method_not_allowed(self, request, *args, **kwargs):
-        raise exceptions.MethodNotAllowed(request.method, detail=GEMEENTE_READ_ONLY)
 
 
 @extend_schema_view(
@@ -212,6 +210,7 @@ class InwonertalViewSet(DutchAPIView, viewsets.GenericViewSet):
     """De inwonertallen van één gemeente (alleen lezen)."""
 
     serializer_class = InwonertalSerializer
+    read_only = GEMEENTE_READ_ONLY
 
     def list(self, request, code=None):
         gemeente = gemeente_or_404(code)
@@ -219,9 +218,6 @@ class InwonertalViewSet(DutchAPIView, viewsets.GenericViewSet):
         params.is_valid(raise_exception=True)
         page = self.paginate_queryset(inwonertallen_filter(gemeente, **params.validated_data))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
-
-    def http_method_not_allowed(self, request, *args, **kwargs):
-        raise exceptions.MethodNotAllowed(request.method, detail=GEMEENTE_READ_ONLY)
 
 
 # --- leden ---------------------------------------------------------------------------
@@ -336,6 +332,7 @@ class LidViewSet(DutchAPIView, viewsets.ReadOnlyModelViewSet):
     serializer_class = LidSerializer
     lookup_url_kwarg = "pk"
     lookup_value_regex = r"[0-9]+"
+    read_only = LID_READ_ONLY
 
     def list(self, request, *args, **kwargs):
         params = LidFilterSerializer(data=request.query_params)
@@ -373,9 +370,6 @@ class LidViewSet(DutchAPIView, viewsets.ReadOnlyModelViewSet):
         except selectors.InwonersUnknown as error:
             raise exceptions.NotFound(str(error), code="inwoners_onbekend") from error
         return Response(LidInwonersSerializer({"jaar": jaar, "inwoners": inwoners}).data)
-
-    def http_method_not_allowed(self, request, *args, **kwargs):
-        raise exceptions.MethodNotAllowed(request.method, detail=LID_READ_ONLY)
 
 
 # --- contributietarieven ------------------------------------------------------------
@@ -442,6 +436,7 @@ class ContributietariefViewSet(DutchAPIView, viewsets.ReadOnlyModelViewSet):
     serializer_class = ContributietariefSerializer
     lookup_field = "jaar"
     lookup_value_regex = r"[0-9]+"
+    read_only = TARIEF_READ_ONLY
 
     def list(self, request, *args, **kwargs):
         params = ContributietariefFilterSerializer(data=request.query_params)
@@ -472,9 +467,6 @@ class ContributietariefViewSet(DutchAPIView, viewsets.ReadOnlyModelViewSet):
             return Response(self.get_serializer(rate).data)
         location = reverse("api:contributietarief-detail", kwargs={"jaar": rate.jaar}, request=request)
         return Response(self.get_serializer(rate).data, status=status.HTTP_201_CREATED, headers={"Location": location})
-
-    def http_method_not_allowed(self, request, *args, **kwargs):
-        raise exceptions.MethodNotAllowed(request.method, detail=TARIEF_READ_ONLY)
 
 
 # --- contributie per lid -----------------------------------------------------------
@@ -550,12 +542,10 @@ class ContributieViewSet(DutchAPIView, viewsets.GenericViewSet):
     """De gefactureerde contributie per lid per jaar (alleen lezen)."""
 
     serializer_class = ContributieSerializer
+    read_only = CONTRIBUTIE_READ_ONLY
 
     def list(self, request):
         params = ContributieFilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         page = self.paginate_queryset(contributie_for(request.user, **params.validated_data))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
-
-    def http_method_not_allowed(self, request, *args, **kwargs):
-        raise exceptions.MethodNotAllowed(request.method, detail=CONTRIBUTIE_READ_ONLY)

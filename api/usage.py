@@ -203,6 +203,7 @@ class GebruikViewSet(DutchAPIView, viewsets.GenericViewSet):
     authentication_classes = [ApplicationTokenAuthentication, *api_settings.DEFAULT_AUTHENTICATION_CLASSES]
     permission_classes = [IsUserOrApplication]
     throttle_classes = [ApplicationKeyRateThrottle]
+    read_only = READ_ONLY
 
     def list(self, request, *args, **kwargs):
         params = GebruikFilterSerializer(data=request.query_params)
@@ -245,6 +246,3 @@ class GebruikViewSet(DutchAPIView, viewsets.GenericViewSet):
         added = any((r.community.pk, r.member.pk, r.jaar, r.kwartaal) not in known for r in reports)
         body = self.get_serializer(stored if many else stored[0], many=many).data
         return Response(body, status=status.HTTP_201_CREATED if added else status.HTTP_200_OK)
-
-    def http_method_not_allowed(self, request, *args, **kwargs):
-        raise exceptions.MethodNotAllowed(request.method, detail=READ_ONLY)

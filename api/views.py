@@ -102,13 +102,19 @@ class XMLRenderer(DocumentRenderer):
 
 
 class DutchAPIView:
-    """The API speaks Dutch (NL API Design Rules), whatever Accept-Language says."""
+    """The API speaks Dutch (NL API Design Rules), whatever Accept-Language
+    says; a method a resource does not take is a 405 saying why (`read_only`)."""
+
+    read_only = ""
 
     def dispatch(self, request, *args, **kwargs):
         with translation.override("nl"):
             response = super().dispatch(request, *args, **kwargs)
         response.headers.setdefault("Content-Language", "nl")
         return response
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        raise exceptions.MethodNotAllowed(request.method, detail=self.read_only or None)
 
 
 def problems(*statuses: int) -> dict:
@@ -158,6 +164,7 @@ class FactuurViewSet(DutchAPIView, viewsets.ReadOnlyModelViewSet):
     serializer_class = FactuurSerializer
     lookup_field = "nummer"
     lookup_value_regex = r"[^/]+"
+    read_only = READ_ONLY
 
     def get_queryset(self):
         return facturen_for(self.request.user)
@@ -183,9 +190,6 @@ class FactuurViewSet(DutchAPIView, viewsets.ReadOnlyModelViewSet):
         if not hasattr(self, "_today"):
             self._today = timezone.localdate()
         return self._today
-
-    def http_method_not_allowed(self, request, *args, **kwargs):
-        raise exceptions.MethodNotAllowed(request.method, detail=READ_ONLY)
 
     def _document(self, field: str, extension: str, content_type: str) -> FileResponse:
         invoice = self.get_object()

@@ -150,15 +150,13 @@ class ReadOnly(DutchAPIView, viewsets.ReadOnlyModelViewSet):
     lookup_url_kwarg = "pk"
     lookup_value_regex = r"[0-9]+"
     not_visible = ""
+    read_only = READ_ONLY
 
     def get_object(self):
         found = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
         if found is None:
             raise exceptions.NotFound(self.not_visible)
         return found
-
-    def http_method_not_allowed(self, request, *args, **kwargs):
-        raise exceptions.MethodNotAllowed(request.method, detail=READ_ONLY)
 
 
 @extend_schema_view(
