@@ -7,7 +7,7 @@ only). `request.auth` is the ApiToken."""
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
-from beware.accounts import selectors, services
+from beware.accounts import selectors
 
 
 class ApiTokenAuthentication(authentication.TokenAuthentication):
@@ -17,7 +17,7 @@ class ApiTokenAuthentication(authentication.TokenAuthentication):
         if token is None or not token.user.is_active or token.lacks_mfa:
             # problems.py words every AuthenticationFailed the same: no hint which part was wrong.
             raise exceptions.AuthenticationFailed()
-        services.api_token_mark_used(token)
+        token.note_use()
         return token.user, token
 
 

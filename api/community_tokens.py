@@ -9,7 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, permissions
 
-from communities import selectors, services
+from communities import selectors
 from communities.models import ApplicationToken
 
 from .throttling import ApiKeyRateThrottle
@@ -34,7 +34,7 @@ class ApplicationTokenAuthentication(authentication.BaseAuthentication):
         token = selectors.application_token_for_key(sleutel)
         if token is None:
             return None  # revoked or unknown: the user-key class refuses it with the usual 401
-        services.application_token_mark_used(token)
+        token.note_use()
         return AnonymousUser(), token
 
     def authenticate_header(self, request):

@@ -1,12 +1,11 @@
-import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 
 from beware.common.audit import Actor
+from beware.common.models import HashedKey
 
 
 class Community(models.Model):
@@ -172,26 +171,21 @@ class CommunityDocument(models.Model):
         return self.titel
 
 
-class ApplicationToken(models.Model):
+class ApplicationToken(HashedKey):
     """A key with which a community's application reports its usage counts
     through the API (/api/v1/gebruik/, for this community only, nothing
     else). Only the key's SHA-256 is stored: the key itself is shown once,
     when it is made (docs/decisions/0024)."""
 
-    # Tells a community's key from a user's API key without a query.
-    PREFIX = "app_"
+    PREFIX = "app_"  # tells a community's key from a user's API key without a query
 
     community = models.ForeignKey(
         Community, verbose_name="community", on_delete=models.PROTECT, related_name="application_tokens"
     )
     naam = models.CharField("naam", max_length=100, help_text="Welke applicatie of koppeling de sleutel gebruikt.")
-    sleutel_hash = models.CharField("SHA-256 van de sleutel", max_length=64, unique=True, editable=False)
     aangemaakt_door = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="aangemaakt door", on_delete=models.PROTECT, related_name="+"
     )
-    aangemaakt = models.DateTimeField("aangemaakt", default=timezone.now, editable=False)
-    laatst_gebruikt = models.DateTimeField("laatst gebruikt", null=True, blank=True, editable=False)
-    ingetrokken = models.DateTimeField("ingetrokken", null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "applicatiesleutel"
@@ -200,14 +194,6 @@ class ApplicationToken(models.Model):
 
     def __str__(self):
         return f"{self.naam} ({self.community})"
-
-    @staticmethod
-    def hash(sleutel: str) -> str:
-        return hashlib.sha256(sleutel.encode()).hexdigest()
-
-    @property
-    def is_active(self) -> bool:
-        return self.ingetrokken is None
 
     @property
     def actor(self) -> "ApplicationActor":

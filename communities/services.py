@@ -7,8 +7,7 @@ Every change to who participates locks the community row first, so two
 joins of the same member, or two late joiners settling against the same
 participants, happen one after the other."""
 
-import secrets
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -277,10 +276,8 @@ def participation_end(participation: Participation, *, by: Actor, einddatum: dat
 
 # --- application keys (docs/decisions/0024) -----------------------------------------
 
+
 # "Laatst gebruikt" is kept to the minute: a busy application must not write a row on every request.
-LAST_USED_PRECISION = timedelta(minutes=1)
-
-
 def application_token_create(community: Community, *, by: Actor, naam: str) -> tuple[ApplicationToken, str]:
     """A key for the community's application to report its usage through the
     API. Returns the token and the key; only the key's SHA-256 is kept, so
@@ -289,7 +286,7 @@ def application_token_create(community: Community, *, by: Actor, naam: str) -> t
     naam = naam.strip()
     if not naam:
         raise ValidationError({"naam": "Geef de sleutel een naam."})
-    sleutel = ApplicationToken.PREFIX + secrets.token_urlsafe(32)
+    sleutel = ApplicationToken.new_key()
     with transaction.atomic():
         token = ApplicationToken(
             community=community, naam=naam, sleutel_hash=ApplicationToken.hash(sleutel), aangemaakt_door=by.user
@@ -317,12 +314,3 @@ def application_token_revoke(token: ApplicationToken, *, by: Actor) -> Applicati
                 data={"sleutel": token.pk, "naam": token.naam},
             )
     return token
-
-
-def application_token_mark_used(token: ApplicationToken) -> None:
-    """Note that the key was used now. Not audited: bookkeeping for the
-    community's managers, not a change anyone made."""
-    now = timezone.now()
-    if token.laatst_gebruikt is None or now - token.laatst_gebruikt >= LAST_USED_PRECISION:
-        ApplicationToken.objects.filter(pk=token.pk).update(laatst_gebruikt=now)
-        token.laatst_gebruikt = now

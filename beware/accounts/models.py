@@ -1,8 +1,7 @@
-import hashlib
-
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
-from django.utils import timezone
+
+from beware.common.models import HashedKey
 
 
 class UserManager(BaseUserManager):
@@ -43,19 +42,15 @@ class User(AbstractUser):
         return self.get_full_name() or self.email
 
 
-class ApiToken(models.Model):
+class ApiToken(HashedKey):
     """A key for the REST API (`Authorization: Token <sleutel>`), made by its
     user. Only the key's SHA-256 is stored: the key itself is shown once, when
     it is made, and cannot be looked up afterwards."""
 
-    PREFIX = "bw_"  # recognisable to secret scanners, like an application key's "app_"
+    PREFIX = "bw_"
 
     user = models.ForeignKey(User, verbose_name="gebruiker", on_delete=models.CASCADE, related_name="api_tokens")
     naam = models.CharField("naam", max_length=100, help_text="Waarvoor de sleutel dient, bijv. boekhouding.")
-    sleutel_hash = models.CharField("SHA-256 van de sleutel", max_length=64, unique=True, editable=False)
-    aangemaakt = models.DateTimeField("aangemaakt", default=timezone.now, editable=False)
-    laatst_gebruikt = models.DateTimeField("laatst gebruikt", null=True, blank=True, editable=False)
-    ingetrokken = models.DateTimeField("ingetrokken", null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "API-sleutel"
@@ -64,11 +59,3 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.naam} ({self.user})"
-
-    @staticmethod
-    def hash(sleutel: str) -> str:
-        return hashlib.sha256(sleutel.encode()).hexdigest()
-
-    @property
-    def is_active(self) -> bool:
-        return self.ingetrokken is None

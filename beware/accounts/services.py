@@ -1,9 +1,6 @@
 """Writes for the account area: API keys. Making and revoking a key is
 audited; the key itself never is, nor stored (only its SHA-256)."""
 
-import secrets
-from datetime import timedelta
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -13,11 +10,9 @@ from beware.common.audit import Actor
 
 from .models import ApiToken
 
+
 # "Laatst gebruikt" is kept to the minute: a busy client must not write a
 # row on every request.
-LAST_USED_PRECISION = timedelta(minutes=1)
-
-
 def _require_owner(by: Actor, user) -> None:
     """Keys are personal: only their user (or a management command, or a
     superuser in the admin) makes or revokes them."""
@@ -35,7 +30,7 @@ def api_token_create(*, by: Actor, user, naam: str) -> tuple[ApiToken, str]:
         raise ValidationError({"naam": "Geef de sleutel een naam."})
     if not user.is_active:
         raise ValidationError("Een gebruiker die niet actief is, krijgt geen API-sleutel.")
-    sleutel = ApiToken.PREFIX + secrets.token_urlsafe(32)
+    sleutel = ApiToken.new_key()
     with transaction.atomic():
         token = ApiToken(user=user, naam=naam, sleutel_hash=ApiToken.hash(sleutel))
         token.full_clean()
@@ -56,12 +51,3 @@ def api_token_revoke(*, by: Actor, token: ApiToken) -> ApiToken:
                 "api_sleutel.ingetrokken", actor=by, obj=token, data={"naam": token.naam, "gebruiker": token.user.email}
             )
     return token
-
-
-def api_token_mark_used(token: ApiToken) -> None:
-    """Note that the key was used now. Not audited: it is bookkeeping for
-    the key's owner, not a change anyone made."""
-    now = timezone.now()
-    if token.laatst_gebruikt is None or now - token.laatst_gebruikt >= LAST_USED_PRECISION:
-        ApiToken.objects.filter(pk=token.pk).update(laatst_gebruikt=now)
-        token.laatst_gebruikt = now

@@ -1,5 +1,10 @@
+import hashlib
+import secrets
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class Immutable(models.Model):
@@ -64,3 +69,42 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Een auditregel kan niet worden verwijderd.")
+
+
+class HashedKey(models.Model):
+    """A secret key for the API (a user's, a community application's): only
+    its SHA-256 is stored, so the key is shown once, when it is made, and can
+    never be looked up. A prefix tells the kinds apart and lets secret
+    scanners recognise them."""
+
+    PREFIX = ""
+    LAST_USED_PRECISION = timedelta(minutes=1)  # one write a minute, not one per request
+
+    sleutel_hash = models.CharField("SHA-256 van de sleutel", max_length=64, unique=True, editable=False)
+    aangemaakt = models.DateTimeField("aangemaakt", default=timezone.now, editable=False)
+    laatst_gebruikt = models.DateTimeField("laatst gebruikt", null=True, blank=True, editable=False)
+    ingetrokken = models.DateTimeField("ingetrokken", null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @staticmethod
+    def hash(sleutel: str) -> str:
+        return hashlib.sha256(sleutel.encode()).hexdigest()
+
+    @classmethod
+    def new_key(cls) -> str:
+        """A fresh key: the prefix and 256 random bits."""
+        return cls.PREFIX + secrets.token_urlsafe(32)
+
+    @property
+    def is_active(self) -> bool:
+        return self.ingetrokken is None
+
+    def note_use(self) -> None:
+        """Note that the key was used now. Not audited: bookkeeping for its
+        owners, not a change anyone made."""
+        now = timezone.now()
+        if self.laatst_gebruikt is None or now - self.laatst_gebruikt >= self.LAST_USED_PRECISION:
+            type(self).objects.filter(pk=self.pk).update(laatst_gebruikt=now)
+            self.laatst_gebruikt = now

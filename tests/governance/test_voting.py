@@ -528,19 +528,18 @@ def test_with_a_proxy_only_the_holders_presence_counts(alv, secretaris):
         )
 
 
+def open_written_alv_poll(chair, meeting):
+    """An ALV decision outside the meeting, open for six more days."""
+    poll = services.poll_create(
+        by=chair, body=meeting.body, vraag="x", regel="alv-schriftelijk", deadline=timezone.now() + timedelta(days=6)
+    )
+    return services.poll_open(by=chair, poll=poll)
+
+
 def test_a_written_decision_stays_open_until_its_deadline_or_everyone_voted(alv, secretaris):
     meeting, _item, members, reps = alv
     chair = Actor(user=secretaris)
-    poll = services.poll_open(
-        by=chair,
-        poll=services.poll_create(
-            by=chair,
-            body=meeting.body,
-            vraag="x",
-            regel="alv-schriftelijk",
-            deadline=timezone.now() + timedelta(days=6),
-        ),
-    )
+    poll = open_written_alv_poll(chair, meeting)
     services.ballot_cast(by=as_rep(reps, members, "a"), poll=poll, voter=voter_of(poll, members["a"]), keuze="voor")
     with pytest.raises(ValidationError, match="Er kan nog worden gestemd tot"):
         services.poll_close(by=chair, poll=poll)
@@ -556,16 +555,7 @@ def test_a_written_decision_closes_itself_when_its_term_passed(alv, secretaris):
 
     meeting, _item, members, reps = alv
     chair = Actor(user=secretaris)
-    poll = services.poll_open(
-        by=chair,
-        poll=services.poll_create(
-            by=chair,
-            body=meeting.body,
-            vraag="x",
-            regel="alv-schriftelijk",
-            deadline=timezone.now() + timedelta(days=6),
-        ),
-    )
+    poll = open_written_alv_poll(chair, meeting)
     services.ballot_cast(by=as_rep(reps, members, "a"), poll=poll, voter=voter_of(poll, members["a"]), keuze="voor")
     assert close_expired_written_polls() == []  # still running
     Poll.objects.filter(pk=poll.pk).update(deadline=timezone.now() - timedelta(minutes=1))
